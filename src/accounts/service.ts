@@ -1,0 +1,52 @@
+// Money movements on any account (personal or shared): each change updates the balance and writes a
+// ledger row in the caller's transaction, so an account's balance always equals the sum of its ledger.
+import type { ConfigService } from "../config/service.js";
+import { KNOWN_KEYS } from "../config/defaults.js";
+import type { Trx } from "../db/database.js";
+import type { Clock } from "../kernel/clock.js";
+import { NotFound } from "../kernel/errors.js";
+import { parseMoney, type Micros } from "../kernel/money.js";
+import { addToBalance, addToBalanceIfAvailable, insertLedgerRow, lockAccount, type LedgerEntry } from "./queries.js";
+
+export type { LedgerEntry } from "./queries.js";
+
+export class AccountsService {
+  constructor(
+    private readonly config: ConfigService,
+    private readonly clock: Clock,
+  ) {}
+
+  /** The overdraft of restricted accounts in overdraft mode `default`. */
+  defaultOverdraft(): Micros {
+    return parseMoney(this.config.get(KNOWN_KEYS.defaultOverdraft)) ?? 0;
+  }
+
+  /** Adds a signed amount, unbounded by credit. Returns the balance after. */
+  async adjustBalance(trx: Trx, accountId: number, amount: Micros, entry: LedgerEntry): Promise<Micros> {
+    const after = await addToBalance(trx, accountId, amount);
+    if (after === undefined) throw new NotFound(`Account ${accountId} does not exist.`);
+    await insertLedgerRow(trx, accountId, amount, after, entry, this.clock.now());
+    return after;
+  }
+
+  /**
+   * Adds a signed amount only if at least `leaveRemaining` credit is available afterwards (unrestricted
+   * accounts always have credit; positive amounts always succeed). Returns false and changes nothing otherwise.
+   */
+  async adjustBalanceIfAvailable(trx: Trx, accountId: number, amount: Micros, leaveRemaining: Micros, entry: LedgerEntry): Promise<boolean> {
+    const after =
+      amount >= 0 ? await addToBalance(trx, accountId, amount) : await addToBalanceIfAvailable(trx, accountId, amount, leaveRemaining, this.defaultOverdraft());
+    if (after === undefined) return false;
+    await insertLedgerRow(trx, accountId, amount, after, entry, this.clock.now());
+    return true;
+  }
+
+  /** Sets an absolute balance; the difference is written to the ledger. */
+  async setBalance(trx: Trx, accountId: number, balance: Micros, entry: LedgerEntry): Promise<void> {
+    const account = await lockAccount(trx, accountId);
+    if (!account) throw new NotFound(`Account ${accountId} does not exist.`);
+    const delta = balance - account.balance;
+    if (delta === 0) return;
+    await this.adjustBalance(trx, accountId, delta, entry);
+  }
+}

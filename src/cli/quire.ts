@@ -1,0 +1,94 @@
+// The `quire` command: setup, serve.
+import { Command, InvalidArgumentError } from "commander";
+import { resolve } from "node:path";
+import { VERSION } from "../context.js";
+import { QuireError } from "../kernel/errors.js";
+import { createLog } from "../kernel/log.js";
+import { openContext, startServer } from "../server/start.js";
+import { ensureAdminPassword, setAdminPassword } from "./setup.js";
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError("not a port number");
+  return n;
+}
+
+const env = process.env;
+const program = new Command();
+program.name("quire").description("Quire print management and print accounting server").version(VERSION);
+
+program
+  .command("setup")
+  .description("initialise a data directory (database schema and admin password) non-interactively")
+  .option("--data-dir <dir>", "data directory", env.QUIRE_DATA_DIR ?? "./data")
+  .option("--admin-password <password>", "password of the built-in admin (or QUIRE_ADMIN_PASSWORD)", env.QUIRE_ADMIN_PASSWORD)
+  .option("--postgres-url <url>", "use PostgreSQL instead of the embedded SQLite (or QUIRE_DATABASE_URL)", env.QUIRE_DATABASE_URL)
+  .action(async (opts: { dataDir: string; adminPassword?: string; postgresUrl?: string }) => {
+    if (!opts.adminPassword) throw new InvalidArgumentError("--admin-password (or QUIRE_ADMIN_PASSWORD) is required");
+    const app = await openContext({ dataDir: resolve(opts.dataDir), postgresUrl: opts.postgresUrl });
+    try {
+      await setAdminPassword(app, opts.adminPassword);
+    } finally {
+      await app.close();
+    }
+    process.stdout.write(`Quire data directory ready: ${resolve(opts.dataDir)}\n`);
+  });
+
+program
+  .command("serve")
+  .description("run the server in the foreground")
+  .option("--data-dir <dir>", "data directory", env.QUIRE_DATA_DIR ?? "./data")
+  .option("--http-port <port>", "HTTP port", port, port(env.QUIRE_HTTP_PORT ?? "9191"))
+  .option("--https-port <port>", "HTTPS port", port, port(env.QUIRE_HTTPS_PORT ?? "9192"))
+  .option("--host <address>", "address to listen on", env.QUIRE_HOST ?? "::")
+  .option("--postgres-url <url>", "use PostgreSQL instead of the embedded SQLite (or QUIRE_DATABASE_URL)", env.QUIRE_DATABASE_URL)
+  .option("--tls-cert <file>", "PEM certificate for HTTPS (default: self-signed, created in the data directory)", env.QUIRE_TLS_CERT)
+  .option("--tls-key <file>", "PEM private key for HTTPS", env.QUIRE_TLS_KEY)
+  .option("--log-level <level>", "trace, debug, info, warn or error", env.QUIRE_LOG_LEVEL ?? "info")
+  .action(
+    async (opts: { dataDir: string; httpPort: number; httpsPort: number; host: string; postgresUrl?: string; tlsCert?: string; tlsKey?: string; logLevel: string }) => {
+      const log = createLog({ level: opts.logLevel });
+      const dataDir = resolve(opts.dataDir);
+      const server = await startServer({
+        dataDir,
+        postgresUrl: opts.postgresUrl,
+        host: opts.host,
+        httpPort: opts.httpPort,
+        httpsPort: opts.httpsPort,
+        tlsCert: opts.tlsCert,
+        tlsKey: opts.tlsKey,
+        log,
+      });
+      const passwordFile = await ensureAdminPassword(server.app);
+      log.info({ httpPort: server.httpPort, httpsPort: server.httpsPort, dataDir, database: server.app.db.dialect }, "Quire is serving");
+      process.stdout.write(
+        `Quire ${VERSION} serving XML-RPC at http://localhost:${server.httpPort}/rpc/api/xmlrpc and https://localhost:${server.httpsPort}/rpc/api/xmlrpc\n`,
+      );
+      if (passwordFile) {
+        process.stdout.write(
+          `First start: the admin password was written to ${passwordFile} (readable by you only).\n` +
+            `Use it as the auth token (first parameter of every call), or add web services tokens with\n` +
+            `  api.setConfigValue("auth.webservices.auth-token", '{"myapp":"<a long random token>"}')\n` +
+            `Only callers from 127.0.0.1 and ::1 are allowed until you change auth.webservices.allowed-addresses.\n`,
+        );
+      }
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        log.info({ signal }, "stopping");
+        server.close().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
+      };
+      process.on("SIGINT", () => stop("SIGINT"));
+      process.on("SIGTERM", () => stop("SIGTERM"));
+    },
+  );
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  const message = error instanceof QuireError || error instanceof InvalidArgumentError ? error.message : error instanceof Error ? error.message : String(error);
+  process.stderr.write(`quire: ${message}\n`);
+  process.exit(error instanceof QuireError ? 2 : 1);
+});

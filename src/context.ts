@@ -1,0 +1,62 @@
+// The one context object main builds: configuration, the database and every service, handed to the edges.
+import { AccountsService } from "./accounts/service.js";
+import { ConfigService } from "./config/service.js";
+import { Database, type DatabaseOptions } from "./db/database.js";
+import { migrateToLatest } from "./db/migrations.js";
+import { systemClock, type Clock } from "./kernel/clock.js";
+import { silentLog, type Log } from "./kernel/log.js";
+import { SecurityService } from "./security/service.js";
+import { UsersService } from "./users/service.js";
+import type { Kysely } from "kysely";
+
+export const VERSION = "0.1.0";
+
+export interface ContextOptions {
+  dataDir: string;
+  database: DatabaseOptions;
+  clock?: Clock;
+  log?: Log;
+  /** How long another node's config change may take to be seen here (PostgreSQL deployments). */
+  configRefreshMs?: number;
+}
+
+export interface AppContext {
+  readonly dataDir: string;
+  readonly db: Database;
+  readonly clock: Clock;
+  readonly log: Log;
+  readonly startedAt: number;
+  readonly version: string;
+  readonly config: ConfigService;
+  readonly security: SecurityService;
+  readonly accounts: AccountsService;
+  readonly users: UsersService;
+  close(): Promise<void>;
+}
+
+/** Opens the database, applies migrations and builds the services. */
+export async function createContext(options: ContextOptions): Promise<AppContext> {
+  const clock = options.clock ?? systemClock;
+  const log = options.log ?? silentLog;
+  const db = new Database(options.database);
+  await migrateToLatest(db.kysely as unknown as Kysely<unknown>, { dialect: db.dialect });
+  const refresh = options.configRefreshMs ?? (db.dialect === "postgres" ? 2000 : 0);
+  const config = new ConfigService(db, clock, refresh);
+  await config.load();
+  const security = new SecurityService(db, config);
+  const accounts = new AccountsService(config, clock);
+  const users = new UsersService(db, accounts, clock);
+  return {
+    dataDir: options.dataDir,
+    db,
+    clock,
+    log,
+    startedAt: clock.now(),
+    version: VERSION,
+    config,
+    security,
+    accounts,
+    users,
+    close: () => db.close(),
+  };
+}

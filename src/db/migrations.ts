@@ -1,0 +1,18 @@
+// The in-code map of versioned migrations, applied in name order. Add a file per change; never edit a shipped one.
+import { Migrator, type Kysely, type Migration } from "kysely";
+import type { MigrationContext } from "./migration-helpers.js";
+import * as foundation from "./migrations/0001-foundation.js";
+
+type Step = { up(db: Kysely<unknown>, ctx: MigrationContext): Promise<void> };
+
+const steps: Record<string, Step> = {
+  "0001-foundation": foundation,
+};
+
+export async function migrateToLatest(db: Kysely<unknown>, ctx: MigrationContext): Promise<void> {
+  const migrations: Record<string, Migration> = {};
+  for (const [name, step] of Object.entries(steps)) migrations[name] = { up: (k) => step.up(k, ctx) };
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const { error } = await migrator.migrateToLatest();
+  if (error) throw error;
+}

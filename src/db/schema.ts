@@ -1,0 +1,103 @@
+// Table types for Kysely. Amounts are integers of micros; times are milliseconds since the epoch;
+// flags are 0/1 integers so both databases share one code path.
+import type { Generated } from "kysely";
+
+export type Flag = 0 | 1;
+
+export interface ConfigTable {
+  key: string;
+  value: string;
+  updated_at: number;
+}
+
+export interface SecretTable {
+  name: string;
+  value: string;
+}
+
+export interface UserTable {
+  id: Generated<number>;
+  username: string;
+  created_at: number;
+  deleted_at: Generated<number | null>;
+  source: Generated<string>;
+  full_name: Generated<string>;
+  email: Generated<string>;
+  department: Generated<string>;
+  office: Generated<string>;
+  notes: Generated<string>;
+  primary_card: Generated<string | null>;
+  secondary_card: Generated<string | null>;
+  card_pin_hash: Generated<string | null>;
+  password_hash: Generated<string | null>;
+  internal: Generated<Flag>;
+  unauthenticated: Generated<Flag>;
+  disabled_print: Generated<Flag>;
+  disabled_print_until: Generated<number | null>;
+  disabled_net: Generated<Flag>;
+  home: Generated<string>;
+  username_alias: Generated<string | null>;
+  job_count: Generated<number>;
+  page_count: Generated<number>;
+  net_data_mb: Generated<number>;
+  net_time_hours: Generated<number>;
+  dont_hold_jobs: Generated<Flag>;
+  dont_apply_filters: Generated<Flag>;
+  cost_adjustment_percent: Generated<number | null>;
+  dont_archive: Generated<Flag>;
+  auto_release_jobs: Generated<Flag>;
+  delegated_users: Generated<string>;
+  delegated_groups: Generated<string>;
+  other_emails: Generated<string>;
+  account_selection_mode: Generated<string>;
+  can_charge_personal: Generated<Flag>;
+  can_charge_shared_from_list: Generated<Flag>;
+  can_charge_shared_by_pin: Generated<Flag>;
+  can_print_as_other_user: Generated<Flag>;
+  charge_personal_when_shared: Generated<Flag>;
+  auto_shared_account: Generated<string>;
+  default_shared_account: Generated<string>;
+  counts_reset_by: Generated<string | null>;
+  counts_reset_at: Generated<number | null>;
+}
+
+export interface AccountTable {
+  id: Generated<number>;
+  account_type: "personal" | "shared";
+  user_id: Generated<number | null>;
+  sub_name: Generated<string>;
+  name: Generated<string>;
+  parent_id: Generated<number | null>;
+  balance: Generated<number>;
+  restricted: Generated<Flag>;
+  overdraft_mode: Generated<"default" | "individual">;
+  overdraft_amount: Generated<number>;
+  disabled: Generated<Flag>;
+  disabled_until: Generated<number | null>;
+  pin: Generated<string>;
+  notes: Generated<string>;
+  comment_option: Generated<string>;
+  invoice_option: Generated<string>;
+  created_at: number;
+  deleted_at: Generated<number | null>;
+}
+
+export interface LedgerTable {
+  id: Generated<number>;
+  account_id: number;
+  amount: number;
+  balance_after: number;
+  kind: string;
+  comment: Generated<string>;
+  created_by: Generated<string>;
+  created_at: number;
+  job_id: Generated<number | null>;
+}
+
+export interface DB {
+  config: ConfigTable;
+  secret: SecretTable;
+  users: UserTable;
+  accounts: AccountTable;
+  ledger: LedgerTable;
+}

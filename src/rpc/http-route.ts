@@ -1,0 +1,106 @@
+// The XML-RPC endpoint on the HTTP edge: POST /rpc/api/xmlrpc. The allowed-callers check runs before
+// anything else; bodies are size-limited and must be valid UTF-8.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { AppContext } from "../context.js";
+import { ACCESS_DENIED_MESSAGE } from "../security/service.js";
+import { faultXml } from "./codec.js";
+import { FAULT, type Dispatcher, type DispatchOutcome } from "./dispatcher.js";
+
+export const RPC_PATH = "/rpc/api/xmlrpc";
+export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+export interface RpcObserver {
+  (outcome: DispatchOutcome, elapsedMs: number): void;
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+function send(res: ServerResponse, status: number, body: string, contentType: string, close = false): void {
+  const headers: Record<string, string | number> = { "Content-Type": contentType, "Content-Length": Buffer.byteLength(body) };
+  if (close) headers.Connection = "close";
+  res.writeHead(status, headers);
+  res.end(body);
+}
+
+export function sendFault(res: ServerResponse, code: number, message: string, close = false): void {
+  send(res, 200, faultXml(code, message), "text/xml; charset=utf-8", close);
+}
+
+function isXmlLike(contentType: string | undefined): boolean {
+  if (!contentType) return true;
+  const t = contentType.toLowerCase();
+  return t.includes("xml") || t.startsWith("text/plain");
+}
+
+export function createRpcRoute(app: AppContext, dispatcher: Dispatcher, options: { maxBodyBytes?: number; observe?: RpcObserver } = {}) {
+  const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  return function handleRpc(req: IncomingMessage, res: ServerResponse): boolean {
+    const path = (req.url ?? "").split("?")[0];
+    if (path !== RPC_PATH) return false;
+    if (req.method !== "POST") {
+      res.setHeader("Allow", "POST");
+      send(res, 405, "The XML-RPC endpoint accepts POST requests only.\n", "text/plain; charset=utf-8");
+      req.resume();
+      return true;
+    }
+    const started = performance.now();
+    const address = req.socket.remoteAddress ?? "";
+    if (!app.security.isAddressAllowed(address)) {
+      req.resume();
+      sendFault(res, FAULT.address, ACCESS_DENIED_MESSAGE);
+      options.observe?.({ xml: "", method: "(refused)", faultCode: FAULT.address }, performance.now() - started);
+      return true;
+    }
+    if (!isXmlLike(req.headers["content-type"])) {
+      req.resume();
+      send(res, 415, "The XML-RPC endpoint accepts text/xml request bodies only.\n", "text/plain; charset=utf-8");
+      return true;
+    }
+    const declared = Number(req.headers["content-length"] ?? "0");
+    if (declared > maxBody) {
+      sendFault(res, FAULT.parse, `org.apache.xmlrpc.XmlRpcException: The request body of ${declared} bytes exceeds the limit of ${maxBody} bytes.`, true);
+      req.destroy();
+      return true;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooBig = false;
+    req.on("data", (chunk: Buffer) => {
+      if (tooBig) return;
+      size += chunk.length;
+      if (size > maxBody) {
+        tooBig = true;
+        chunks.length = 0;
+        sendFault(res, FAULT.parse, `org.apache.xmlrpc.XmlRpcException: The request body exceeds the limit of ${maxBody} bytes.`, true);
+        // Stop reading: the connection is closed after the fault is written.
+        res.on("finish", () => req.destroy());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => {
+      if (tooBig) return;
+      let body: string;
+      try {
+        body = utf8.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+      } catch {
+        sendFault(res, FAULT.parse, "org.apache.xmlrpc.XmlRpcException: Failed to parse XML-RPC request: the body is not valid UTF-8.");
+        return;
+      }
+      dispatcher
+        .dispatch(body, address)
+        .then((outcome) => {
+          send(res, 200, outcome.xml, "text/xml; charset=utf-8");
+          options.observe?.(outcome, performance.now() - started);
+        })
+        .catch((error: unknown) => {
+          app.log.error({ err: error }, "dispatch failed");
+          sendFault(res, FAULT.internal, "java.lang.RuntimeException: Internal error.");
+        });
+    });
+    req.on("error", () => {
+      /* the client went away; nothing to answer */
+    });
+    return true;
+  };
+}

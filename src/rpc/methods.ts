@@ -1,0 +1,6 @@
+// Assembles the method table from every feature's methods.ts.
+import { configMethods } from "../config/methods.js";
+import { accountSelectionMethods, userMethods } from "../users/methods.js";
+import type { MethodDefinition } from "./method-table.js";
+
+export const METHODS: readonly MethodDefinition[] = [...configMethods, ...userMethods, ...accountSelectionMethods];

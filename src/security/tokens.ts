@@ -1,0 +1,43 @@
+// Web services auth tokens (config key auth.webservices.auth-token) in PaperCut's three formats:
+// a JSON object of application → token, a JSON array of tokens, or one plain token.
+import { createHash, timingSafeEqual } from "node:crypto";
+
+export interface TokenEntry {
+  application: string;
+  digest: Buffer;
+}
+
+export function digestOf(value: string): Buffer {
+  return createHash("sha256").update(value, "utf8").digest();
+}
+
+export function parseTokenConfig(raw: string): TokenEntry[] {
+  const text = raw.trim();
+  if (text === "") return [];
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) {
+      return Object.entries(parsed as Record<string, unknown>)
+        .filter((e): e is [string, string] => typeof e[1] === "string" && e[1] !== "")
+        .map(([application, token]) => ({ application, digest: digestOf(token) }));
+    }
+    if (Array.isArray(parsed)) {
+      return parsed
+        .filter((t): t is string => typeof t === "string" && t !== "")
+        .map((token, i) => ({ application: `token-${i + 1}`, digest: digestOf(token) }));
+    }
+  } catch {
+    // not JSON: a plain token
+  }
+  return [{ application: "default", digest: digestOf(text) }];
+}
+
+/** The application whose token matches, compared in constant time over SHA-256 digests; undefined if none. */
+export function matchToken(entries: readonly TokenEntry[], candidate: string): string | undefined {
+  const digest = digestOf(candidate);
+  let found: string | undefined;
+  for (const entry of entries) {
+    if (timingSafeEqual(entry.digest, digest) && found === undefined) found = entry.application;
+  }
+  return found;
+}

@@ -1,0 +1,73 @@
+// Starts a Quire server: context, method table, routes and listeners. Used by `quire serve` and the tests.
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { createContext, type AppContext } from "../context.js";
+import type { Clock } from "../kernel/clock.js";
+import type { Log } from "../kernel/log.js";
+import { Dispatcher } from "../rpc/dispatcher.js";
+import { createRpcRoute } from "../rpc/http-route.js";
+import { METHODS } from "../rpc/methods.js";
+import { startListeners, type Listeners, type Route } from "./http.js";
+import { loadOrCreateTls } from "./tls.js";
+
+export interface ServerOptions {
+  dataDir: string;
+  postgresUrl?: string;
+  host?: string;
+  httpPort: number;
+  /** Omit to serve plain HTTP only. */
+  httpsPort?: number;
+  tlsCert?: string;
+  tlsKey?: string;
+  clock?: Clock;
+  log?: Log;
+  maxBodyBytes?: number;
+  configRefreshMs?: number;
+}
+
+export interface RunningServer {
+  app: AppContext;
+  dispatcher: Dispatcher;
+  httpPort: number;
+  httpsPort?: number;
+  close(): Promise<void>;
+}
+
+export function sqlitePathOf(dataDir: string): string {
+  return join(dataDir, "quire.db");
+}
+
+export async function openContext(options: Pick<ServerOptions, "dataDir" | "postgresUrl" | "clock" | "log" | "configRefreshMs">): Promise<AppContext> {
+  mkdirSync(options.dataDir, { recursive: true });
+  return createContext({
+    dataDir: options.dataDir,
+    database: options.postgresUrl ? { postgresUrl: options.postgresUrl } : { sqlitePath: sqlitePathOf(options.dataDir) },
+    clock: options.clock,
+    log: options.log,
+    configRefreshMs: options.configRefreshMs,
+  });
+}
+
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const app = await openContext(options);
+  const dispatcher = new Dispatcher(app, METHODS);
+  const routes: Route[] = [createRpcRoute(app, dispatcher, { maxBodyBytes: options.maxBodyBytes })];
+  let listeners: Listeners;
+  try {
+    const tls = options.httpsPort !== undefined ? await loadOrCreateTls(options.dataDir, options.tlsCert, options.tlsKey) : undefined;
+    listeners = await startListeners(routes, { host: options.host, httpPort: options.httpPort, httpsPort: options.httpsPort, tls });
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
+  return {
+    app,
+    dispatcher,
+    httpPort: listeners.httpPort,
+    httpsPort: listeners.httpsPort,
+    async close() {
+      await listeners.close();
+      await app.close();
+    },
+  };
+}

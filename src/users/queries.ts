@@ -1,0 +1,108 @@
+// User rows. Deleted users keep their row (history points at it) with deleted_at set; every lookup
+// here sees only live users.
+import type { Db, Trx } from "../db/database.js";
+import type { UserRow } from "./properties.js";
+
+export async function selectUserByName(db: Db | Trx, username: string): Promise<UserRow | undefined> {
+  return db.selectFrom("users").selectAll().where("username", "=", username).where("deleted_at", "is", null).executeTakeFirst();
+}
+
+export async function userExists(db: Db | Trx, username: string): Promise<boolean> {
+  const row = await db.selectFrom("users").select("id").where("username", "=", username).where("deleted_at", "is", null).executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function insertUser(trx: Trx, values: { username: string; created_at: number; source: string } & Partial<UserRow>): Promise<number> {
+  const row = await trx.insertInto("users").values(values).returning("id").executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function updateUser(trx: Trx, userId: number, patch: Partial<UserRow>): Promise<void> {
+  if (Object.keys(patch).length === 0) return;
+  await trx.updateTable("users").set(patch).where("id", "=", userId).execute();
+}
+
+export async function selectUserIdByCard(db: Db | Trx, card: string, exceptUserId?: number): Promise<number | undefined> {
+  let q = db
+    .selectFrom("users")
+    .select("id")
+    .where("deleted_at", "is", null)
+    .where((eb) => eb.or([eb("primary_card", "=", card), eb("secondary_card", "=", card)]));
+  if (exceptUserId !== undefined) q = q.where("id", "<>", exceptUserId);
+  return (await q.executeTakeFirst())?.id;
+}
+
+export async function selectUsernameByCard(db: Db | Trx, card: string): Promise<string | undefined> {
+  const primary = await db.selectFrom("users").select("username").where("deleted_at", "is", null).where("primary_card", "=", card).executeTakeFirst();
+  if (primary) return primary.username;
+  const secondary = await db.selectFrom("users").select("username").where("deleted_at", "is", null).where("secondary_card", "=", card).executeTakeFirst();
+  return secondary?.username;
+}
+
+export async function selectUsernameByEmail(db: Db | Trx, email: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom("users")
+    .select("username")
+    .where("deleted_at", "is", null)
+    .where((eb) => eb(eb.fn("lower", ["email"]), "=", email.toLowerCase()))
+    .orderBy("username")
+    .executeTakeFirst();
+  return row?.username;
+}
+
+export async function selectUsernameByAlias(db: Db | Trx, alias: string): Promise<string | undefined> {
+  const row = await db.selectFrom("users").select("username").where("deleted_at", "is", null).where("username_alias", "=", alias).orderBy("username").executeTakeFirst();
+  return row?.username;
+}
+
+export async function selectUsernamesByFullName(db: Db | Trx, fullName: string): Promise<string[]> {
+  const rows = await db.selectFrom("users").select("username").where("deleted_at", "is", null).where("full_name", "=", fullName).orderBy("username").execute();
+  return rows.map((r) => r.username);
+}
+
+export async function selectUsernames(db: Db | Trx, offset: number, limit: number): Promise<string[]> {
+  const rows = await db.selectFrom("users").select("username").where("deleted_at", "is", null).orderBy("username").limit(limit).offset(offset).execute();
+  return rows.map((r) => r.username);
+}
+
+export async function countUsers(db: Db | Trx): Promise<number> {
+  const row = await db
+    .selectFrom("users")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("deleted_at", "is", null)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Marks the user and their personal accounts deleted; the rows stay for history. */
+export async function markUserDeleted(trx: Trx, userId: number, now: number): Promise<void> {
+  await trx.updateTable("users").set({ deleted_at: now }).where("id", "=", userId).execute();
+  await trx.updateTable("accounts").set({ deleted_at: now }).where("user_id", "=", userId).where("account_type", "=", "personal").execute();
+}
+
+/** Removes identifying data from a deleted user's row and ledger comments, keeping amounts and totals. */
+export async function redactUser(trx: Trx, userId: number): Promise<void> {
+  await trx
+    .updateTable("users")
+    .set({
+      username: `[redacted-${userId}]`,
+      full_name: "",
+      email: "",
+      department: "",
+      office: "",
+      notes: "",
+      home: "",
+      primary_card: null,
+      secondary_card: null,
+      card_pin_hash: null,
+      password_hash: null,
+      username_alias: null,
+      other_emails: "",
+      delegated_users: "",
+      delegated_groups: "",
+    })
+    .where("id", "=", userId)
+    .execute();
+  const accountIds = trx.selectFrom("accounts").select("id").where("user_id", "=", userId);
+  await trx.updateTable("ledger").set({ comment: "[redacted]", created_by: "[redacted]" }).where("account_id", "in", accountIds).execute();
+}

@@ -1,0 +1,323 @@
+// Use cases for users and their personal accounts. Each public method is one database transaction
+// and knows nothing of XML or HTTP.
+import { createHash, randomBytes } from "node:crypto";
+import type { AccountsService, LedgerEntry } from "../accounts/service.js";
+import { insertPersonalAccount, lockAccount, selectPersonalAccount, sumPersonalBalances, updateAccount } from "../accounts/queries.js";
+import type { Database, Trx } from "../db/database.js";
+import type { Clock } from "../kernel/clock.js";
+import { Conflict, Invalid, NotFound, userNotFound } from "../kernel/errors.js";
+import type { Micros } from "../kernel/money.js";
+import { hashPassword } from "../security/admin-password.js";
+import { planUserChange, readUserProperty, type AccountRow, type UserChange, type UserRow, type UserView } from "./properties.js";
+import * as q from "./queries.js";
+
+/** Who made a change, as recorded in the ledger and audit trail. */
+export interface Actor {
+  application: string;
+}
+
+export type OverdraftMode = "default" | "individual";
+
+export interface NewInternalUser {
+  username: string;
+  password: string;
+  fullName: string;
+  email: string;
+  cardId: string;
+  pin: string;
+}
+
+/** Internal usernames must be printable and must not contain /, \ or @. */
+export function checkInternalUsername(username: string): void {
+  if (username.trim() === "") throw new Invalid("The username must not be empty.");
+  if (username !== username.trim()) throw new Invalid(`The username "${username}" must not start or end with spaces.`);
+  if (/[/\\@]/.test(username)) throw new Invalid(`The username ${username} contains a character internal usernames may not use (/, \\ or @).`);
+  // eslint-disable-next-line no-control-regex -- refusing control characters is the point
+  if (/[\u0000-\u001f\u007f]/.test(username)) throw new Invalid("The username contains control characters.");
+  if (username.length > 255) throw new Invalid("The username is longer than 255 characters.");
+}
+
+export function hashPin(pin: string): string {
+  const salt = randomBytes(12).toString("base64");
+  return `sha256$${salt}$${createHash("sha256").update(salt + pin).digest("base64")}`;
+}
+
+function checkPaging(offset: number, limit: number): void {
+  if (offset < 0) throw new Invalid("offset must be zero or more.");
+  if (limit < 0) throw new Invalid("limit must be zero or more.");
+}
+
+export function parseOverdraftMode(mode: string): OverdraftMode {
+  const m = mode.trim().toLowerCase();
+  if (m === "default" || m === "individual") return m;
+  throw new Invalid(`Overdraft mode "${mode}" is not valid; use default or individual.`);
+}
+
+export class UsersService {
+  constructor(
+    private readonly db: Database,
+    private readonly accounts: AccountsService,
+    private readonly clock: Clock,
+  ) {}
+
+  // --- reads -----------------------------------------------------------------------------------
+
+  async isUserExists(username: string): Promise<boolean> {
+    return q.userExists(this.db.kysely, username);
+  }
+
+  /** Without an account name: the total of the user's personal accounts; with one, that account's balance. */
+  async getUserAccountBalance(username: string, accountName = ""): Promise<Micros> {
+    const user = await this.requireUser(this.db.kysely, username);
+    const name = accountName.trim();
+    if (name === "") return sumPersonalBalances(this.db.kysely, user.id);
+    const account = await selectPersonalAccount(this.db.kysely, user.id, name);
+    if (!account) throw new NotFound(`The user ${username} has no personal account named ${name}.`);
+    return account.balance;
+  }
+
+  async getUserProperties(username: string, names: readonly string[]): Promise<string[]> {
+    const view = await this.view(this.db.kysely, username);
+    return names.map((name) => readUserProperty(view, name));
+  }
+
+  async getUserOverdraftMode(username: string): Promise<OverdraftMode> {
+    return (await this.view(this.db.kysely, username)).account.overdraft_mode;
+  }
+
+  async listUserAccounts(offset: number, limit: number): Promise<string[]> {
+    checkPaging(offset, limit);
+    return q.selectUsernames(this.db.kysely, offset, limit);
+  }
+
+  async getTotalUsers(): Promise<number> {
+    return q.countUsers(this.db.kysely);
+  }
+
+  async lookUpUserNameByCardNo(card: string): Promise<string> {
+    const t = card.trim();
+    return t === "" ? "" : ((await q.selectUsernameByCard(this.db.kysely, t)) ?? "");
+  }
+
+  async lookUpUserNameByEmail(email: string): Promise<string> {
+    const t = email.trim();
+    return t === "" ? "" : ((await q.selectUsernameByEmail(this.db.kysely, t)) ?? "");
+  }
+
+  async lookUpUserNameBySecondaryUserName(alias: string): Promise<string> {
+    const t = alias.trim();
+    return t === "" ? "" : ((await q.selectUsernameByAlias(this.db.kysely, t)) ?? "");
+  }
+
+  async lookUpUsersByFullName(fullName: string): Promise<string[]> {
+    const t = fullName.trim();
+    return t === "" ? [] : q.selectUsernamesByFullName(this.db.kysely, t);
+  }
+
+  // --- balance changes -------------------------------------------------------------------------
+
+  async adjustUserAccountBalance(username: string, amount: Micros, comment: string, accountName: string | undefined, actor: Actor): Promise<void> {
+    await this.db.write(async (trx) => {
+      const account = await this.personalAccountForWrite(trx, username, accountName);
+      await this.accounts.adjustBalance(trx, account.id, amount, entry("adjustment", comment, actor));
+    });
+  }
+
+  async adjustUserAccountBalanceIfAvailable(
+    username: string,
+    amount: Micros,
+    leaveRemaining: Micros,
+    comment: string,
+    accountName: string | undefined,
+    actor: Actor,
+  ): Promise<boolean> {
+    return this.db.write(async (trx) => {
+      const account = await this.personalAccountForWrite(trx, username, accountName);
+      return this.accounts.adjustBalanceIfAvailable(trx, account.id, amount, leaveRemaining, entry("adjustment", comment, actor));
+    });
+  }
+
+  /** Resolves the card to its user and adjusts; false when no user has the card. */
+  async adjustUserAccountBalanceByCardNumber(card: string, amount: Micros, comment: string, accountName: string | undefined, actor: Actor): Promise<boolean> {
+    const t = card.trim();
+    if (t === "") return false;
+    return this.db.write(async (trx) => {
+      const username = await q.selectUsernameByCard(trx, t);
+      if (username === undefined) return false;
+      const account = await this.personalAccountForWrite(trx, username, accountName);
+      await this.accounts.adjustBalance(trx, account.id, amount, entry("adjustment", comment, actor));
+      return true;
+    });
+  }
+
+  async setUserAccountBalance(username: string, balance: Micros, comment: string, accountName: string | undefined, actor: Actor): Promise<void> {
+    await this.db.write(async (trx) => {
+      const account = await this.personalAccountForWrite(trx, username, accountName);
+      await this.accounts.setBalance(trx, account.id, balance, entry("set-balance", comment, actor));
+    });
+  }
+
+  // --- properties and settings ------------------------------------------------------------------
+
+  /** Applies property writes all-or-nothing. */
+  async setUserProperties(username: string, writes: ReadonlyArray<readonly [string, string]>, actor: Actor): Promise<void> {
+    if (writes.length === 0) return;
+    // Slow hashes are computed before the transaction so they never hold the write lock.
+    const precheck = await this.view(this.db.kysely, username);
+    const planned = planUserChange(precheck, writes);
+    const passwordHash = planned.password !== undefined ? await hashPassword(planned.password) : undefined;
+    await this.db.write(async (trx) => {
+      const view = await this.view(trx, username);
+      const change = planUserChange(view, writes);
+      await this.applyChange(trx, view, change, passwordHash, actor);
+    });
+  }
+
+  async setUserOverdraftMode(username: string, mode: string): Promise<void> {
+    const parsed = parseOverdraftMode(mode);
+    await this.db.write(async (trx) => {
+      const view = await this.view(trx, username);
+      await updateAccount(trx, view.account.id, { overdraft_mode: parsed });
+    });
+  }
+
+  async resetUserCounts(username: string, resetBy: string): Promise<void> {
+    await this.updateUserRow(username, { job_count: 0, page_count: 0, counts_reset_by: resetBy, counts_reset_at: this.clock.now() });
+  }
+
+  /** Disables printing for `minutes`; -1 disables until re-enabled through the disabled-print property. */
+  async disablePrintingForUser(username: string, minutes: number): Promise<void> {
+    if (minutes < -1 || minutes === 0) throw new Invalid("disableMins must be a positive number of minutes, or -1 to disable until re-enabled.");
+    const until = minutes === -1 ? null : this.clock.now() + minutes * 60_000;
+    await this.updateUserRow(username, { disabled_print: 1, disabled_print_until: until });
+  }
+
+  async clearUserAdvancedPrinterSettings(username: string): Promise<void> {
+    await this.updateUserRow(username, {
+      dont_hold_jobs: 0,
+      dont_apply_filters: 0,
+      cost_adjustment_percent: null,
+      dont_archive: 0,
+      auto_release_jobs: 0,
+    });
+  }
+
+  /** Stores an account-selection setting (mode and flags). Shared account names are checked by the caller. */
+  async setAccountSelection(username: string, patch: Partial<UserRow>): Promise<void> {
+    await this.updateUserRow(username, patch);
+  }
+
+  // --- lifecycle -------------------------------------------------------------------------------
+
+  async addNewInternalUser(input: NewInternalUser, actor: Actor): Promise<void> {
+    checkInternalUsername(input.username);
+    if (input.password === "") throw new Invalid("An internal user needs a password.");
+    const passwordHash = await hashPassword(input.password);
+    const pinHash = input.pin.trim() !== "" ? hashPin(input.pin.trim()) : null;
+    await this.db.write(async (trx) => {
+      if (await q.userExists(trx, input.username)) throw new Conflict(`A user named ${input.username} already exists.`);
+      const card = input.cardId.trim();
+      if (card !== "" && (await q.selectUserIdByCard(trx, card)) !== undefined) {
+        throw new Conflict(`Tried to set card number ${card}, but number is not unique.`);
+      }
+      await this.createUser(trx, {
+        username: input.username,
+        source: "internal",
+        internal: 1,
+        password_hash: passwordHash,
+        full_name: input.fullName.trim(),
+        email: input.email.trim(),
+        primary_card: card === "" ? null : card,
+        card_pin_hash: pinHash,
+      }, actor);
+    });
+  }
+
+  /** Creates a user row and its default personal account in the caller's transaction; returns the user id. */
+  async createUser(trx: Trx, values: Partial<UserRow> & { username: string; source: string }, _actor: Actor): Promise<number> {
+    const now = this.clock.now();
+    const userId = await q.insertUser(trx, { ...values, created_at: now });
+    await insertPersonalAccount(trx, userId, "", now);
+    return userId;
+  }
+
+  async renameUserAccount(currentName: string, newName: string): Promise<void> {
+    const target = newName.trim();
+    if (target === "") throw new Invalid("The new username must not be empty.");
+    await this.db.write(async (trx) => {
+      const user = await this.requireUser(trx, currentName);
+      if (target === currentName) return;
+      if (await q.userExists(trx, target)) throw new Conflict(`Cannot rename ${currentName}: a user named ${target} already exists.`);
+      await q.updateUser(trx, user.id, { username: target });
+    });
+  }
+
+  async deleteExistingUser(username: string, redact: boolean): Promise<void> {
+    await this.db.write(async (trx) => {
+      const user = await this.requireUser(trx, username);
+      await q.markUserDeleted(trx, user.id, this.clock.now());
+      if (redact) await q.redactUser(trx, user.id);
+    });
+  }
+
+  // --- helpers ---------------------------------------------------------------------------------
+
+  async requireUser(db: Database["kysely"] | Trx, username: string): Promise<UserRow> {
+    const user = await q.selectUserByName(db, username);
+    if (!user) throw userNotFound(username);
+    return user;
+  }
+
+  private async view(db: Database["kysely"] | Trx, username: string): Promise<UserView> {
+    const user = await this.requireUser(db, username);
+    const account = await selectPersonalAccount(db, user.id, "");
+    if (!account) throw new NotFound(`The user ${username} has no personal account.`);
+    return { user, account, now: this.clock.now() };
+  }
+
+  private async updateUserRow(username: string, patch: Partial<UserRow>): Promise<void> {
+    await this.db.write(async (trx) => {
+      const user = await this.requireUser(trx, username);
+      await q.updateUser(trx, user.id, patch);
+    });
+  }
+
+  /** The personal account to write: the default one, or a named one (created on first use). */
+  private async personalAccountForWrite(trx: Trx, username: string, accountName: string | undefined): Promise<AccountRow> {
+    const user = await this.requireUser(trx, username);
+    const name = (accountName ?? "").trim();
+    let account = await selectPersonalAccount(trx, user.id, name);
+    if (!account && name !== "") {
+      await insertPersonalAccount(trx, user.id, name, this.clock.now());
+      account = await selectPersonalAccount(trx, user.id, name);
+    }
+    if (!account) throw new NotFound(`The user ${username} has no personal account.`);
+    return account;
+  }
+
+  private async applyChange(trx: Trx, view: UserView, change: UserChange, passwordHash: string | undefined, actor: Actor): Promise<void> {
+    const userPatch: Partial<UserRow> = { ...change.user };
+    for (const column of ["primary_card", "secondary_card"] as const) {
+      const card = userPatch[column];
+      if (card) {
+        const other = await q.selectUserIdByCard(trx, card, view.user.id);
+        if (other !== undefined) throw new Conflict(`Tried to set ${column === "primary_card" ? "primary-card-number" : "secondary-card-number"} to ${card}, but number is not unique.`);
+      }
+    }
+    if (userPatch.primary_card && userPatch.primary_card === (userPatch.secondary_card ?? view.user.secondary_card)) {
+      throw new Conflict(`Tried to set primary-card-number to ${userPatch.primary_card}, but number is not unique.`);
+    }
+    if (passwordHash !== undefined) userPatch.password_hash = passwordHash;
+    if (change.cardPin !== undefined) userPatch.card_pin_hash = change.cardPin === "" ? null : hashPin(change.cardPin);
+    await q.updateUser(trx, view.user.id, userPatch);
+    await updateAccount(trx, view.account.id, change.account);
+    if (change.balance !== undefined) {
+      await lockAccount(trx, view.account.id);
+      await this.accounts.setBalance(trx, view.account.id, change.balance, entry("set-balance", "Balance set through the balance property", actor));
+    }
+  }
+}
+
+function entry(kind: string, comment: string, actor: Actor): LedgerEntry {
+  return { kind, comment: comment.trim(), createdBy: actor.application };
+}
