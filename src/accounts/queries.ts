@@ -130,3 +130,14 @@ export async function sumLedger(db: Db | Trx, accountId: number): Promise<Micros
 export async function selectLedgerForAccount(db: Db | Trx, accountId: number, limit: number) {
   return db.selectFrom("ledger").selectAll().where("account_id", "=", accountId).orderBy("id", "desc").limit(limit).execute();
 }
+
+/** A live shared account by its full name (`Parent\Child` for a child account). */
+export async function selectSharedAccountByName(db: Db | Trx, fullName: string): Promise<AccountRow | undefined> {
+  return db
+    .selectFrom("accounts")
+    .selectAll()
+    .where("account_type", "=", "shared")
+    .where("name", "=", fullName)
+    .where("deleted_at", "is", null)
+    .executeTakeFirst();
+}

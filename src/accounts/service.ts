@@ -6,9 +6,10 @@ import type { Trx } from "../db/database.js";
 import type { Clock } from "../kernel/clock.js";
 import { NotFound } from "../kernel/errors.js";
 import { parseMoney, type Micros } from "../kernel/money.js";
-import { addToBalance, addToBalanceIfAvailable, insertLedgerRow, lockAccount, type LedgerEntry } from "./queries.js";
+import type { Db } from "../db/database.js";
+import { addToBalance, addToBalanceIfAvailable, insertLedgerRow, lockAccount, selectSharedAccountByName, type AccountRow, type LedgerEntry } from "./queries.js";
 
-export type { LedgerEntry } from "./queries.js";
+export type { AccountRow, LedgerEntry } from "./queries.js";
 
 export class AccountsService {
   constructor(
@@ -48,5 +49,10 @@ export class AccountsService {
     const delta = balance - account.balance;
     if (delta === 0) return;
     await this.adjustBalance(trx, accountId, delta, entry);
+  }
+
+  /** A live shared account by full name (`Parent\\Child` for a child), read in the caller's transaction or outside one. */
+  async findSharedAccount(db: Db | Trx, fullName: string): Promise<AccountRow | undefined> {
+    return selectSharedAccountByName(db, fullName);
   }
 }
