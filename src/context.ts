@@ -7,6 +7,7 @@ import { systemClock, type Clock } from "./kernel/clock.js";
 import { silentLog, type Log } from "./kernel/log.js";
 import { SecurityService } from "./security/service.js";
 import { UsersService } from "./users/service.js";
+import { GroupsService } from "./groups/service.js";
 import type { Kysely } from "kysely";
 
 export const VERSION = "0.1.0";
@@ -31,6 +32,7 @@ export interface AppContext {
   readonly security: SecurityService;
   readonly accounts: AccountsService;
   readonly users: UsersService;
+  readonly groups: GroupsService;
   close(): Promise<void>;
 }
 
@@ -46,6 +48,7 @@ export async function createContext(options: ContextOptions): Promise<AppContext
   const security = new SecurityService(db, config);
   const accounts = new AccountsService(config, clock);
   const users = new UsersService(db, accounts, clock);
+  const groups = new GroupsService(db);
   return {
     dataDir: options.dataDir,
     db,
@@ -57,6 +60,7 @@ export async function createContext(options: ContextOptions): Promise<AppContext
     security,
     accounts,
     users,
+    groups,
     close: () => db.close(),
   };
 }

@@ -94,10 +94,23 @@ export interface LedgerTable {
   job_id: Generated<number | null>;
 }
 
+export interface GroupTable {
+  id: Generated<number>;
+  name: string;
+  created_at: number;
+}
+
+export interface GroupMemberTable {
+  group_id: number;
+  user_id: number;
+}
+
 export interface DB {
   config: ConfigTable;
   secret: SecretTable;
   users: UserTable;
   accounts: AccountTable;
   ledger: LedgerTable;
+  groups: GroupTable;
+  group_members: GroupMemberTable;
 }

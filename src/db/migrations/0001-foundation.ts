@@ -88,4 +88,20 @@ export async function up(db: Kysely<unknown>, ctx: MigrationContext): Promise<vo
     .addColumn("job_id", "bigint")
     .execute();
   await sql`create index ledger_account on ledger (account_id, id)`.execute(db);
+
+  await db.schema
+    .createTable("groups")
+    .addColumn("id", ...idColumn(ctx))
+    .addColumn("name", "text", nameText(ctx))
+    .addColumn("created_at", "bigint", (c) => c.notNull())
+    .execute();
+  await sql`create unique index groups_name on groups (name)`.execute(db);
+
+  await db.schema
+    .createTable("group_members")
+    .addColumn("group_id", "bigint", (c) => c.notNull().references("groups.id").onDelete("cascade"))
+    .addColumn("user_id", "bigint", (c) => c.notNull().references("users.id"))
+    .addPrimaryKeyConstraint("group_members_pk", ["group_id", "user_id"])
+    .execute();
+  await sql`create index group_members_user on group_members (user_id)`.execute(db);
 }
