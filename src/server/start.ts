@@ -38,7 +38,7 @@ export function sqlitePathOf(dataDir: string): string {
 }
 
 export async function openContext(options: Pick<ServerOptions, "dataDir" | "postgresUrl" | "clock" | "log" | "configRefreshMs">): Promise<AppContext> {
-  mkdirSync(options.dataDir, { recursive: true });
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   return createContext({
     dataDir: options.dataDir,
     database: options.postgresUrl ? { postgresUrl: options.postgresUrl } : { sqlitePath: sqlitePathOf(options.dataDir) },
