@@ -8,6 +8,8 @@ import { silentLog, type Log } from "./kernel/log.js";
 import { SecurityService } from "./security/service.js";
 import { UsersService } from "./users/service.js";
 import { GroupsService } from "./groups/service.js";
+import { SharedAccountsService } from "./shared-accounts/service.js";
+import { AdminAccessService } from "./admin-access/service.js";
 import type { Kysely } from "kysely";
 
 export const VERSION = "0.1.0";
@@ -33,6 +35,8 @@ export interface AppContext {
   readonly accounts: AccountsService;
   readonly users: UsersService;
   readonly groups: GroupsService;
+  readonly sharedAccounts: SharedAccountsService;
+  readonly adminAccess: AdminAccessService;
   close(): Promise<void>;
 }
 
@@ -48,7 +52,10 @@ export async function createContext(options: ContextOptions): Promise<AppContext
   const security = new SecurityService(db, config);
   const accounts = new AccountsService(config, clock);
   const users = new UsersService(db, accounts, clock);
-  const groups = new GroupsService(db);
+  const groups = new GroupsService(db, accounts, users, clock);
+  users.useInitialSettings((trx, user) => groups.initialSettingsFor(trx, user));
+  const sharedAccounts = new SharedAccountsService(db, accounts, users, groups, clock);
+  const adminAccess = new AdminAccessService(db, users, groups, clock);
   return {
     dataDir: options.dataDir,
     db,
@@ -61,6 +68,8 @@ export async function createContext(options: ContextOptions): Promise<AppContext
     accounts,
     users,
     groups,
+    sharedAccounts,
+    adminAccess,
     close: () => db.close(),
   };
 }

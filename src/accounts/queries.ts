@@ -1,9 +1,9 @@
 // Account rows and the ledger. Every balance change goes through changeBalance, which updates the
 // balance in one statement and writes the ledger row with the balance after it.
 import type { Db, Trx } from "../db/database.js";
-import type { AccountTable } from "../db/schema.js";
+import type { AccountTable, DB } from "../db/schema.js";
 import type { Micros } from "../kernel/money.js";
-import type { Selectable } from "kysely";
+import { PostgresAdapter, sql, type RawBuilder, type Selectable, type SelectQueryBuilder } from "kysely";
 
 export type AccountRow = Selectable<AccountTable>;
 
@@ -140,4 +140,110 @@ export async function selectSharedAccountByName(db: Db | Trx, fullName: string):
     .where("name", "=", fullName)
     .where("deleted_at", "is", null)
     .executeTakeFirst();
+}
+
+/** A subquery selecting user ids (e.g. a group's members), given by the feature that knows the set. */
+export type UserIdQuery = SelectQueryBuilder<DB, keyof DB, { user_id: number }>;
+
+/** How a bulk change computes each account's new balance from its current one. */
+export type BulkBalanceRule =
+  | { kind: "add"; amount: Micros }
+  /** Adds, but never above `limit`; a balance already at or above it is left alone. */
+  | { kind: "add-up-to"; amount: Micros; limit: Micros }
+  | { kind: "set"; balance: Micros };
+
+const bigint = (value: number) => sql<number>`cast(${value} as bigint)`;
+
+function newBalance(rule: BulkBalanceRule): RawBuilder<number> {
+  switch (rule.kind) {
+    case "add":
+      return sql<number>`balance + ${bigint(rule.amount)}`;
+    case "add-up-to":
+      return sql<number>`case when balance >= ${bigint(rule.limit)} then balance when balance + ${bigint(rule.amount)} > ${bigint(rule.limit)} then ${bigint(rule.limit)} else balance + ${bigint(rule.amount)} end`;
+    case "set":
+      return bigint(rule.balance);
+  }
+}
+
+function personalAccountsOf(db: Db | Trx, userIds: UserIdQuery, subName: string) {
+  return db
+    .selectFrom("accounts")
+    .select("id")
+    .where("account_type", "=", "personal")
+    .where("sub_name", "=", subName)
+    .where("deleted_at", "is", null)
+    .where("user_id", "in", userIds);
+}
+
+/** Creates the named personal account for each selected live user that lacks it, in one statement. */
+export async function insertMissingPersonalAccounts(trx: Trx, userIds: UserIdQuery, subName: string, now: number): Promise<void> {
+  await trx
+    .insertInto("accounts")
+    .columns(["account_type", "user_id", "sub_name", "name", "created_at"])
+    .expression(
+      trx
+        .selectFrom("users")
+        .select([sql<string>`cast('personal' as text)`.as("account_type"), "users.id as user_id", sql<string>`cast(${subName} as text)`.as("sub_name"), sql<string>`cast('' as text)`.as("name"), bigint(now).as("created_at")])
+        .where("users.deleted_at", "is", null)
+        .where("users.id", "in", userIds)
+        .where((eb) =>
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom("accounts")
+                .select("accounts.id")
+                .whereRef("accounts.user_id", "=", "users.id")
+                .where("accounts.account_type", "=", "personal")
+                .where("accounts.sub_name", "=", subName)
+                .where("accounts.deleted_at", "is", null),
+            ),
+          ),
+        ),
+    )
+    .execute();
+}
+
+/**
+ * Applies `rule` to the personal accounts (sub-account `subName`) of the selected users in two set-based
+ * statements: a ledger row for every account whose balance changes (amount = new - old, balance_after = new),
+ * then the balances. The rows are locked first on PostgreSQL so both statements see the same balances;
+ * SQLite already serialises writers. Returns the number of accounts changed.
+ */
+export async function changePersonalBalances(trx: Trx, userIds: UserIdQuery, subName: string, rule: BulkBalanceRule, entry: LedgerEntry, now: number): Promise<number> {
+  const target = personalAccountsOf(trx, userIds, subName);
+  if (trx.getExecutor().adapter instanceof PostgresAdapter) {
+    await trx
+      .updateTable("accounts")
+      .set((eb) => ({ balance: eb.ref("balance") }))
+      .where("id", "in", target)
+      .execute();
+  }
+  const next = newBalance(rule);
+  const inserted = await trx
+    .insertInto("ledger")
+    .columns(["account_id", "amount", "balance_after", "kind", "comment", "created_by", "created_at", "job_id"])
+    .expression(
+      trx
+        .selectFrom("accounts")
+        .select([
+          "id as account_id",
+          sql<number>`${next} - balance`.as("amount"),
+          next.as("balance_after"),
+          sql<string>`cast(${entry.kind} as text)`.as("kind"),
+          sql<string>`cast(${entry.comment} as text)`.as("comment"),
+          sql<string>`cast(${entry.createdBy} as text)`.as("created_by"),
+          bigint(now).as("created_at"),
+          sql<number | null>`cast(null as bigint)`.as("job_id"),
+        ])
+        .where("id", "in", target)
+        .where(sql<boolean>`${next} <> balance`),
+    )
+    .executeTakeFirst();
+  await trx
+    .updateTable("accounts")
+    .set({ balance: next })
+    .where("id", "in", target)
+    .where(sql<boolean>`${next} <> balance`)
+    .execute();
+  return Number(inserted.numInsertedOrUpdatedRows ?? 0n);
 }

@@ -7,9 +7,21 @@ import type { Clock } from "../kernel/clock.js";
 import { NotFound } from "../kernel/errors.js";
 import { parseMoney, type Micros } from "../kernel/money.js";
 import type { Db } from "../db/database.js";
-import { addToBalance, addToBalanceIfAvailable, insertLedgerRow, lockAccount, selectSharedAccountByName, type AccountRow, type LedgerEntry } from "./queries.js";
+import {
+  addToBalance,
+  addToBalanceIfAvailable,
+  changePersonalBalances,
+  insertLedgerRow,
+  insertMissingPersonalAccounts,
+  lockAccount,
+  selectSharedAccountByName,
+  type AccountRow,
+  type BulkBalanceRule,
+  type LedgerEntry,
+  type UserIdQuery,
+} from "./queries.js";
 
-export type { AccountRow, LedgerEntry } from "./queries.js";
+export type { AccountRow, BulkBalanceRule, LedgerEntry, UserIdQuery } from "./queries.js";
 
 export class AccountsService {
   constructor(
@@ -54,5 +66,16 @@ export class AccountsService {
   /** A live shared account by full name (`Parent\\Child` for a child), read in the caller's transaction or outside one. */
   async findSharedAccount(db: Db | Trx, fullName: string): Promise<AccountRow | undefined> {
     return selectSharedAccountByName(db, fullName);
+  }
+
+  /**
+   * Changes the personal account (the default one, or the named `subName`, created where missing) of every
+   * user the subquery selects, set-based in the caller's transaction: one ledger row per changed account.
+   * Returns how many accounts changed.
+   */
+  async changePersonalBalancesOfUsers(trx: Trx, userIds: UserIdQuery, subName: string, rule: BulkBalanceRule, entry: LedgerEntry): Promise<number> {
+    const now = this.clock.now();
+    if (subName !== "") await insertMissingPersonalAccounts(trx, userIds, subName, now);
+    return changePersonalBalances(trx, userIds, subName, rule, entry, now);
   }
 }

@@ -98,6 +98,19 @@ export interface GroupTable {
   id: Generated<number>;
   name: string;
   created_at: number;
+  quota_amount: Generated<number>;
+  quota_period: Generated<string>;
+  quota_custom_dates: Generated<string>;
+  quota_max_accumulation: Generated<number>;
+  quota_set_at: Generated<number>;
+  initial_settings_enabled: Generated<Flag>;
+  initial_balance: Generated<number>;
+  initial_restricted: Generated<Flag>;
+  initial_overdraft: Generated<number>;
+  initial_account_selection_mode: Generated<string>;
+  initial_can_charge_personal: Generated<Flag>;
+  initial_can_charge_shared_from_list: Generated<Flag>;
+  initial_can_charge_shared_by_pin: Generated<Flag>;
 }
 
 export interface GroupMemberTable {
@@ -113,4 +126,36 @@ export interface DB {
   ledger: LedgerTable;
   groups: GroupTable;
   group_members: GroupMemberTable;
+  shared_account_access_users: SharedAccountAccessUserTable;
+  shared_account_access_groups: SharedAccountAccessGroupTable;
+  quota_allocations: QuotaAllocationTable;
+  admin_access_users: AdminAccessUserTable;
+  admin_access_groups: AdminAccessGroupTable;
+}
+
+export interface SharedAccountAccessUserTable {
+  account_id: number;
+  user_id: number;
+}
+
+export interface SharedAccountAccessGroupTable {
+  account_id: number;
+  group_id: number;
+}
+
+export interface QuotaAllocationTable {
+  group_id: number;
+  run_key: string;
+  allocated_at: number;
+  members: Generated<number>;
+}
+
+export interface AdminAccessUserTable {
+  user_id: number;
+  created_at: number;
+}
+
+export interface AdminAccessGroupTable {
+  group_id: number;
+  created_at: number;
 }

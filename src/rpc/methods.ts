@@ -2,5 +2,8 @@
 import { configMethods } from "../config/methods.js";
 import { accountSelectionMethods, userMethods } from "../users/methods.js";
 import type { MethodDefinition } from "./method-table.js";
+import { sharedAccountMethods } from "../shared-accounts/methods.js";
+import { groupMethods } from "../groups/methods.js";
+import { adminAccessMethods } from "../admin-access/methods.js";
 
-export const METHODS: readonly MethodDefinition[] = [...configMethods, ...userMethods, ...accountSelectionMethods];
+export const METHODS: readonly MethodDefinition[] = [...configMethods, ...userMethods, ...accountSelectionMethods, ...sharedAccountMethods, ...groupMethods, ...adminAccessMethods];
