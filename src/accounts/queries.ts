@@ -154,12 +154,14 @@ export type BulkBalanceRule =
 
 const bigint = (value: number) => sql<number>`cast(${value} as bigint)`;
 
-function newBalance(rule: BulkBalanceRule): RawBuilder<number> {
+/** The new balance as an SQL expression over the current one (`balance` unless another column is given). */
+function newBalance(rule: BulkBalanceRule, current: RawBuilder<number> = sql<number>`balance`): RawBuilder<number> {
+  const b = current;
   switch (rule.kind) {
     case "add":
-      return sql<number>`balance + ${bigint(rule.amount)}`;
+      return sql<number>`${b} + ${bigint(rule.amount)}`;
     case "add-up-to":
-      return sql<number>`case when balance >= ${bigint(rule.limit)} then balance when balance + ${bigint(rule.amount)} > ${bigint(rule.limit)} then ${bigint(rule.limit)} else balance + ${bigint(rule.amount)} end`;
+      return sql<number>`case when ${b} >= ${bigint(rule.limit)} then ${b} when ${b} + ${bigint(rule.amount)} > ${bigint(rule.limit)} then ${bigint(rule.limit)} else ${b} + ${bigint(rule.amount)} end`;
     case "set":
       return bigint(rule.balance);
   }
@@ -203,38 +205,58 @@ export async function insertMissingPersonalAccounts(trx: Trx, userIds: UserIdQue
     .execute();
 }
 
+const LEDGER_COLUMNS = ["account_id", "amount", "balance_after", "kind", "comment", "created_by", "created_at", "job_id"] as const;
+
+function ledgerConstants(entry: LedgerEntry, now: number) {
+  return [
+    sql<string>`cast(${entry.kind} as text)`.as("kind"),
+    sql<string>`cast(${entry.comment} as text)`.as("comment"),
+    sql<string>`cast(${entry.createdBy} as text)`.as("created_by"),
+    bigint(now).as("created_at"),
+    sql<number | null>`cast(null as bigint)`.as("job_id"),
+  ] as const;
+}
+
 /**
- * Applies `rule` to the personal accounts (sub-account `subName`) of the selected users in two set-based
- * statements: a ledger row for every account whose balance changes (amount = new - old, balance_after = new),
- * then the balances. The rows are locked first on PostgreSQL so both statements see the same balances;
- * SQLite already serialises writers. Returns the number of accounts changed.
+ * Applies `rule` to the personal accounts (sub-account `subName`) of the selected users, set-based: a
+ * ledger row for every account whose balance changes (amount = new - old, balance_after = new) and the new
+ * balances. On PostgreSQL that is one statement (an UPDATE that locks and reads the old balances, feeding
+ * the ledger INSERT); on SQLite, whose writers are serialised, an INSERT … SELECT then an UPDATE computed
+ * from the same balances. Returns the number of accounts changed.
  */
 export async function changePersonalBalances(trx: Trx, userIds: UserIdQuery, subName: string, rule: BulkBalanceRule, entry: LedgerEntry, now: number): Promise<number> {
   const target = personalAccountsOf(trx, userIds, subName);
   if (trx.getExecutor().adapter instanceof PostgresAdapter) {
-    await trx
-      .updateTable("accounts")
-      .set((eb) => ({ balance: eb.ref("balance") }))
-      .where("id", "in", target)
-      .execute();
+    const old = sql<number>`${sql.ref("old.balance")}`;
+    const next = newBalance(rule, old);
+    const result = await trx
+      .with("changed", (db) =>
+        db
+          .updateTable("accounts")
+          .from(db.selectFrom("accounts").select(["id", "balance"]).where("id", "in", target).forUpdate().as("old"))
+          .set({ balance: next })
+          .whereRef("accounts.id", "=", "old.id")
+          .where(sql<boolean>`${next} <> ${old}`)
+          .returning(["accounts.id as account_id", "accounts.balance as balance_after", "old.balance as balance_before"]),
+      )
+      .insertInto("ledger")
+      .columns(LEDGER_COLUMNS)
+      .expression((eb) =>
+        eb
+          .selectFrom("changed")
+          .select(["changed.account_id", sql<number>`changed.balance_after - changed.balance_before`.as("amount"), "changed.balance_after", ...ledgerConstants(entry, now)]),
+      )
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0n);
   }
   const next = newBalance(rule);
   const inserted = await trx
     .insertInto("ledger")
-    .columns(["account_id", "amount", "balance_after", "kind", "comment", "created_by", "created_at", "job_id"])
+    .columns(LEDGER_COLUMNS)
     .expression(
       trx
         .selectFrom("accounts")
-        .select([
-          "id as account_id",
-          sql<number>`${next} - balance`.as("amount"),
-          next.as("balance_after"),
-          sql<string>`cast(${entry.kind} as text)`.as("kind"),
-          sql<string>`cast(${entry.comment} as text)`.as("comment"),
-          sql<string>`cast(${entry.createdBy} as text)`.as("created_by"),
-          bigint(now).as("created_at"),
-          sql<number | null>`cast(null as bigint)`.as("job_id"),
-        ])
+        .select(["id as account_id", sql<number>`${next} - balance`.as("amount"), next.as("balance_after"), ...ledgerConstants(entry, now)])
         .where("id", "in", target)
         .where(sql<boolean>`${next} <> balance`),
     )

@@ -55,6 +55,26 @@ for (const backend of BACKENDS) {
       assert.equal(await t.rpc.call("api.isGroupExists", "!!All Users!!"), true);
     });
 
+    it("removeGroup takes the group's memberships, grants and quota with it; the users stay", async () => {
+      await t.rpc.call("api.addNewGroup", "Gone");
+      await t.rpc.call("api.addUserToGroup", "u4", "Gone");
+      await t.rpc.call("api.addNewSharedAccount", "GoneAccount");
+      await t.rpc.call("api.addSharedAccountAccessGroup", "GoneAccount", "Gone");
+      await t.rpc.call("api.addAdminAccessGroup", "Gone");
+      await t.rpc.call("api.setGroupQuota", "Gone", { double: 1 }, "DAILY");
+      assert.equal(await t.rpc.call("api.removeGroup", "Gone"), true);
+      assert.equal(await t.rpc.call("api.isGroupExists", "Gone"), false);
+      assert.deepEqual(await t.rpc.call("api.getUserGroups", "u4"), []);
+      assert.equal(await t.rpc.call("api.getSharedAccountProperty", "GoneAccount", "access-groups"), "");
+      assert.equal(await t.server.app.adminAccess.isAdmin("u4"), false);
+      assert.equal(await t.rpc.call("api.isUserExists", "u4"), true);
+      // The name can be used again, starting clean.
+      await t.rpc.call("api.addNewGroup", "Gone");
+      assert.deepEqual(await t.rpc.call("api.getGroupQuota", "Gone"), { QuotaAmount: 0, QuotaPeriod: "NONE", QuotaMaxAccumulation: 0 });
+      assert.deepEqual(await t.rpc.call("api.getGroupMembers", "Gone"), []);
+      await t.rpc.call("api.removeGroup", "Gone");
+    });
+
     it("memberships: add, remove, list sorted and paged; unknown user or group faults", async () => {
       for (const u of ["u3", "u1", "u2"]) assert.equal(await t.rpc.call("api.addUserToGroup", u, "Staff"), true);
       assert.equal(await t.rpc.call("api.addUserToGroup", "u1", "Staff"), true);
@@ -109,6 +129,27 @@ for (const backend of BACKENDS) {
       assert.equal(await t.rpc.call("api.getUserAccountBalance", "u2"), 3.5);
       assert.match((await t.rpc.fault("api.setUserAccountBalanceByGroup", "Ghosts", { double: 1 }, "x")).faultString, /does not exist/);
       await assertLedgerMatches(t);
+    });
+
+    it("concurrent group and single-user adjustments keep every balance equal to its ledger, row by row", async () => {
+      const before = await balances(t, ["u1", "u2", "u3"]);
+      const calls: Array<Promise<unknown>> = [];
+      for (let i = 0; i < 6; i++) {
+        calls.push(t.rpc.call("api.adjustUserAccountBalanceByGroup", "Staff", { double: 1 }, `group ${i}`));
+        calls.push(t.rpc.call("api.adjustUserAccountBalanceByGroupUpTo", "Staff", { double: 0.5 }, { double: 1000 }, `up to ${i}`));
+        calls.push(t.rpc.call("api.adjustUserAccountBalance", "u2", { double: -0.25 }, `single ${i}`));
+      }
+      await Promise.all(calls);
+      const afterBalances = await balances(t, ["u1", "u2", "u3"]);
+      assert.deepEqual(afterBalances, [before[0] + 9, before[1] + 9 - 1.5, before[2] + 9]);
+      await assertLedgerMatches(t);
+      const rows = await t.server.app.db.kysely.selectFrom("ledger").select(["account_id", "amount", "balance_after"]).orderBy("id").execute();
+      const running = new Map<number, number>();
+      for (const r of rows) {
+        const next = (running.get(r.account_id) ?? 0) + r.amount;
+        assert.equal(r.balance_after, next, `ledger chain of account ${r.account_id}`);
+        running.set(r.account_id, next);
+      }
     });
 
     it("setGroupQuota / getGroupQuota, with the three-parameter form and custom dates", async () => {
@@ -267,6 +308,24 @@ for (const backend of BACKENDS) {
       const made = await server.quotaScheduler.runOnce();
       assert.deepEqual(made.map((m) => m.runKey).sort(), ["CUSTOM:2030-02-03", "WEEKLY:2030-02-03"]);
       assert.deepEqual(await balancesOf(), [10, 31, 1.5]);
+    });
+
+    it("two nodes sharing one database allocate a run exactly once", { skip: backend !== "postgres" }, async () => {
+      await rpc.call("api.setGroupQuota", "!!All Users!!", { double: 0 }, "NONE");
+      await rpc.call("api.setGroupQuota", "Extra", { double: 0 }, "NONE");
+      await rpc.call("api.setGroupQuota", "Students", { double: 1 }, "DAILY");
+      const otherDir = mkdtempSync(join(tmpdir(), "quire-test-"));
+      const other = await startServer({ dataDir: otherDir, postgresUrl: pgdb?.url, host: "127.0.0.1", httpPort: 0, clock, quotaIntervalMs: 3_600_000 });
+      try {
+        clock.set(at(2030, 2, 4, 0, 10));
+        const made = (await Promise.all([server.quotaScheduler.runOnce(), other.quotaScheduler.runOnce(), server.quotaScheduler.runOnce(), other.quotaScheduler.runOnce()])).flat();
+        assert.deepEqual(made, [{ group: "Students", runKey: "DAILY:2030-02-04", members: 2 }]);
+        assert.deepEqual(await balancesOf(), [11, 32, 1.5]);
+        await assertLedgerMatches(server);
+      } finally {
+        await other.close();
+        rmSync(otherDir, { recursive: true, force: true });
+      }
     });
   });
 }
