@@ -83,6 +83,8 @@ for (const backend of BACKENDS) {
       assert.deepEqual(await t.rpc.call("api.getGroupMembers", "Staff"), ["u1", "u2", "u3"]);
       assert.deepEqual(await t.rpc.call("api.getGroupMembers", "!!All Users!!", 0, 100), ["outsider", "u1", "u2", "u3", "u4"]);
       assert.deepEqual(await t.rpc.call("api.getUserGroups", "u1"), ["Staff"]);
+      assert.deepEqual(await t.server.app.groups.usernamesInGroup("Staff"), ["u1", "u2", "u3"]);
+      assert.deepEqual(await t.server.app.groups.usernamesInGroup("[Internal Users]"), ["outsider", "u1", "u2", "u3", "u4"]);
       assert.deepEqual(await t.rpc.call("api.listUserGroups", 0, 100), ["!!All Users!!", "!!Internal Users!!", "Staff"]);
       assert.deepEqual(await t.rpc.call("api.listUserGroups", 2, 5), ["Staff"]);
       assert.equal(await t.rpc.call("api.removeUserFromGroup", "u3", "Staff"), true);
