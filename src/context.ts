@@ -8,6 +8,8 @@ import { silentLog, type Log } from "./kernel/log.js";
 import { SecurityService } from "./security/service.js";
 import { UsersService } from "./users/service.js";
 import { GroupsService } from "./groups/service.js";
+import { PrintersService } from "./printers/service.js";
+import { JobsService } from "./jobs/service.js";
 import type { Kysely } from "kysely";
 
 export const VERSION = "0.1.0";
@@ -33,6 +35,8 @@ export interface AppContext {
   readonly accounts: AccountsService;
   readonly users: UsersService;
   readonly groups: GroupsService;
+  readonly printers: PrintersService;
+  readonly jobs: JobsService;
   close(): Promise<void>;
 }
 
@@ -49,6 +53,8 @@ export async function createContext(options: ContextOptions): Promise<AppContext
   const accounts = new AccountsService(config, clock);
   const users = new UsersService(db, accounts, clock);
   const groups = new GroupsService(db);
+  const printers = new PrintersService(db, groups, clock);
+  const jobs = new JobsService(db, users, printers, accounts, clock);
   return {
     dataDir: options.dataDir,
     db,
@@ -61,6 +67,8 @@ export async function createContext(options: ContextOptions): Promise<AppContext
     accounts,
     users,
     groups,
+    printers,
+    jobs,
     close: () => db.close(),
   };
 }

@@ -8,8 +8,15 @@ import { NotFound } from "../kernel/errors.js";
 import { parseMoney, type Micros } from "../kernel/money.js";
 import type { Db } from "../db/database.js";
 import { addToBalance, addToBalanceIfAvailable, insertLedgerRow, lockAccount, selectSharedAccountByName, type AccountRow, type LedgerEntry } from "./queries.js";
+import { addAccountUsage, selectLedger, type LedgerFilter } from "./queries.js";
 
-export type { AccountRow, LedgerEntry } from "./queries.js";
+export type { AccountRow, LedgerEntry, LedgerFilter } from "./queries.js";
+
+/** Whether an account is disabled now (a time-limited disable ends by itself). */
+export function isAccountDisabled(account: Pick<AccountRow, "disabled" | "disabled_until">, now: number): boolean {
+  if (!account.disabled) return false;
+  return account.disabled_until === null || account.disabled_until > now;
+}
 
 export class AccountsService {
   constructor(
@@ -54,5 +61,15 @@ export class AccountsService {
   /** A live shared account by full name (`Parent\\Child` for a child), read in the caller's transaction or outside one. */
   async findSharedAccount(db: Db | Trx, fullName: string): Promise<AccountRow | undefined> {
     return selectSharedAccountByName(db, fullName);
+  }
+
+  /** Counts one job of `pages` pages against the account, in the caller's transaction. */
+  async recordPrintUsage(trx: Trx, accountId: number, pages: number): Promise<void> {
+    await addAccountUsage(trx, accountId, pages);
+  }
+
+  /** The transaction log, oldest first: by account, by user (their personal accounts), by job and by time range. */
+  async listTransactions(db: Db | Trx, filter: LedgerFilter) {
+    return selectLedger(db, filter);
   }
 }

@@ -1,6 +1,8 @@
 // Assembles the method table from every feature's methods.ts.
 import { configMethods } from "../config/methods.js";
 import { accountSelectionMethods, userMethods } from "../users/methods.js";
+import { printerMethods } from "../printers/methods.js";
+import { jobMethods } from "../jobs/methods.js";
 import type { MethodDefinition } from "./method-table.js";
 
-export const METHODS: readonly MethodDefinition[] = [...configMethods, ...userMethods, ...accountSelectionMethods];
+export const METHODS: readonly MethodDefinition[] = [...configMethods, ...userMethods, ...accountSelectionMethods, ...printerMethods, ...jobMethods];
