@@ -87,6 +87,9 @@ export async function up(db: Kysely<unknown>, ctx: MigrationContext): Promise<vo
   await sql`create index ledger_job on ledger (job_id)`.execute(db);
   await sql`create index ledger_created_at on ledger (created_at)`.execute(db);
 
+  // Charging looks up a user's personal account per job; the partial unique index on accounts cannot
+  // serve a query whose account_type is a bound parameter, so SQLite would scan the table.
+  await sql`create index accounts_user on accounts (user_id)`.execute(db);
   await db.schema.alterTable("accounts").addColumn("job_count", "bigint", (c) => c.notNull().defaultTo(0)).execute();
   await db.schema.alterTable("accounts").addColumn("page_count", "bigint", (c) => c.notNull().defaultTo(0)).execute();
 }
