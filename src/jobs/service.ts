@@ -7,7 +7,7 @@ import type { Database, Db, Trx } from "../db/database.js";
 import type { Clock } from "../kernel/clock.js";
 import { Invalid, NotFound } from "../kernel/errors.js";
 import type { Micros } from "../kernel/money.js";
-import { jobCost } from "../printers/charging.js";
+import { jobCost, paperSizeFromDimensions } from "../printers/charging.js";
 import { isPrinterDisabled } from "../printers/properties.js";
 import { chargingOf, type PrintersService } from "../printers/service.js";
 import { isPrintingDisabled } from "../users/properties.js";
@@ -85,7 +85,9 @@ export class JobsService {
 
     let cost: Micros;
     try {
-      cost = job.cost ?? jobCost(chargingOf(printer), job, user.cost_adjustment_percent);
+      // A job given only by its paper dimensions is charged as the matching standard size.
+      const paperSizeName = job.paperSizeName || paperSizeFromDimensions(job.paperWidthMm, job.paperHeightMm);
+      cost = job.cost ?? jobCost(chargingOf(printer), { ...job, paperSizeName }, user.cost_adjustment_percent);
     } catch (error) {
       if (error instanceof RangeError) throw new Invalid("The job's cost is out of range.");
       throw error;

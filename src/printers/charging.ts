@@ -11,6 +11,35 @@ export function isCostModel(value: string): value is CostModel {
   return (COST_MODELS as readonly string[]).includes(value);
 }
 
+/** Standard sizes (short × long edge, in micrometres) that a job given only by its dimensions is charged as. */
+const STANDARD_SIZES: ReadonlyArray<readonly [string, number, number]> = [
+  ["A5", 148_000, 210_000],
+  ["A4", 210_000, 297_000],
+  ["A3", 297_000, 420_000],
+  ["A2", 420_000, 594_000],
+  ["Letter", 215_900, 279_400],
+  ["Legal", 215_900, 355_600],
+  ["11x17", 279_400, 431_800],
+];
+const SIZE_TOLERANCE_UM = 2_000;
+
+/**
+ * The standard size name for a job given as `paper-width-mm` × `paper-height-mm` (either orientation,
+ * within 2 mm), or "" when the dimensions are missing or match no standard size.
+ */
+export function paperSizeFromDimensions(widthMm: string, heightMm: string): string {
+  const w = parseMoney(widthMm);
+  const h = parseMoney(heightMm);
+  if (w === undefined || h === undefined || w <= 0 || h <= 0) return "";
+  // parseMoney gives millionths of a millimetre; compare in micrometres.
+  const short = Math.round(Math.min(w, h) / 1000);
+  const long = Math.round(Math.max(w, h) / 1000);
+  for (const [name, s, l] of STANDARD_SIZES) {
+    if (Math.abs(short - s) <= SIZE_TOLERANCE_UM && Math.abs(long - l) <= SIZE_TOLERANCE_UM) return name;
+  }
+  return "";
+}
+
 /** A printer's charging settings: the model, the simple page cost, and its `advanced-config.*` values (keys without the prefix). */
 export interface PrinterCharging {
   model: string;

@@ -90,7 +90,10 @@ for (const backend of BACKENDS) {
       assert.equal((await lastJob("cat")).cost, 3 * 400_000 + 7 * 70_000);
       await job("user=cat,server=ps1,printer=Colour,total-pages=2,total-color-pages=1,paper-size-name=a3");
       assert.equal((await lastJob("cat")).cost, 1_200_000);
-      assert.equal(await balance("cat"), 17.11);
+      // Given only by its dimensions, an A3 job is charged from the A3 row too.
+      await job("user=cat,server=ps1,printer=Colour,total-pages=1,paper-width-mm=420,paper-height-mm=297");
+      assert.equal((await lastJob("cat")).cost, 200_000);
+      assert.equal(await balance("cat"), 16.91);
     });
 
     it("creates an unknown user on the fly, as on a first print", async () => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { applyCostAdjustment, applyDiscount, jobCost, pageCosts, parseDiscount, type JobPages, type PrinterCharging } from "../../src/printers/charging.js";
+import { applyCostAdjustment, applyDiscount, jobCost, pageCosts, paperSizeFromDimensions, parseDiscount, type JobPages, type PrinterCharging } from "../../src/printers/charging.js";
 import { formatMoney, parseMoney, type Micros } from "../../src/kernel/money.js";
 
 const m = (text: string): Micros => {
@@ -63,6 +63,18 @@ describe("charging: SIZE_TABLE", () => {
   it("falls back to the simple cost when the table has no usable cell", () => {
     const empty: PrinterCharging = { model: "SIZE_TABLE", costPerPage: m("0.07"), advanced: { "cost.pst.default.color.simplex": "junk" } };
     assert.deepEqual(pageCosts(empty, { duplex: true, paperSizeName: "A4" }), { color: m("0.07"), grayscale: m("0.07") });
+  });
+});
+
+describe("charging: paper size from dimensions", () => {
+  it("names the standard size within 2 mm, in either orientation", () => {
+    assert.equal(paperSizeFromDimensions("210", "297"), "A4");
+    assert.equal(paperSizeFromDimensions("420", "297"), "A3");
+    assert.equal(paperSizeFromDimensions("215.9", "279.4"), "Letter");
+    assert.equal(paperSizeFromDimensions("211.5", "298"), "A4");
+    assert.equal(paperSizeFromDimensions("279", "432"), "11x17");
+    assert.equal(paperSizeFromDimensions("100", "100"), "");
+    assert.equal(paperSizeFromDimensions("", "297"), "");
   });
 });
 
