@@ -10,6 +10,8 @@ import { UsersService } from "./users/service.js";
 import { GroupsService } from "./groups/service.js";
 import { SharedAccountsService } from "./shared-accounts/service.js";
 import { AdminAccessService } from "./admin-access/service.js";
+import { PrintersService } from "./printers/service.js";
+import { JobsService } from "./jobs/service.js";
 import type { Kysely } from "kysely";
 
 export const VERSION = "0.1.0";
@@ -37,6 +39,8 @@ export interface AppContext {
   readonly groups: GroupsService;
   readonly sharedAccounts: SharedAccountsService;
   readonly adminAccess: AdminAccessService;
+  readonly printers: PrintersService;
+  readonly jobs: JobsService;
   close(): Promise<void>;
 }
 
@@ -56,6 +60,8 @@ export async function createContext(options: ContextOptions): Promise<AppContext
   users.useInitialSettings((trx, user) => groups.initialSettingsFor(trx, user));
   const sharedAccounts = new SharedAccountsService(db, accounts, users, groups, clock);
   const adminAccess = new AdminAccessService(db, users, groups, clock);
+  const printers = new PrintersService(db, groups, clock);
+  const jobs = new JobsService(db, users, printers, accounts, clock);
   return {
     dataDir: options.dataDir,
     db,
@@ -70,6 +76,8 @@ export async function createContext(options: ContextOptions): Promise<AppContext
     groups,
     sharedAccounts,
     adminAccess,
+    printers,
+    jobs,
     close: () => db.close(),
   };
 }

@@ -269,3 +269,42 @@ export async function changePersonalBalances(trx: Trx, userIds: UserIdQuery, sub
     .execute();
   return Number(inserted.numInsertedOrUpdatedRows ?? 0n);
 }
+
+/** Counts one job of `pages` pages against an account (shared accounts show these as their job and page counts). */
+export async function addAccountUsage(trx: Trx, accountId: number, pages: number): Promise<void> {
+  await trx
+    .updateTable("accounts")
+    .set((eb) => ({ job_count: eb("job_count", "+", 1), page_count: eb("page_count", "+", pages) }))
+    .where("id", "=", accountId)
+    .execute();
+}
+
+export interface LedgerFilter {
+  accountId?: number;
+  /** Transactions of the user's personal accounts. */
+  userId?: number;
+  jobId?: number;
+  /** Created at or after (epoch ms). */
+  from?: number;
+  /** Created before (epoch ms). */
+  to?: number;
+  offset?: number;
+  limit?: number;
+}
+
+export async function selectLedger(db: Db | Trx, filter: LedgerFilter) {
+  let query = db.selectFrom("ledger").selectAll("ledger");
+  if (filter.accountId !== undefined) query = query.where("ledger.account_id", "=", filter.accountId);
+  if (filter.userId !== undefined) {
+    const userId = filter.userId;
+    query = query.where("ledger.account_id", "in", db.selectFrom("accounts").select("id").where("user_id", "=", userId).where("account_type", "=", "personal"));
+  }
+  if (filter.jobId !== undefined) query = query.where("ledger.job_id", "=", filter.jobId);
+  if (filter.from !== undefined) query = query.where("ledger.created_at", ">=", filter.from);
+  if (filter.to !== undefined) query = query.where("ledger.created_at", "<", filter.to);
+  return query
+    .orderBy("ledger.id")
+    .limit(filter.limit ?? 1000)
+    .offset(filter.offset ?? 0)
+    .execute();
+}

@@ -22,6 +22,15 @@ import {
 } from "./queries.js";
 
 export type { AccountRow, BulkBalanceRule, LedgerEntry, UserIdQuery } from "./queries.js";
+import { addAccountUsage, selectLedger, type LedgerFilter } from "./queries.js";
+
+export type { LedgerFilter } from "./queries.js";
+
+/** Whether an account is disabled now (a time-limited disable ends by itself). */
+export function isAccountDisabled(account: Pick<AccountRow, "disabled" | "disabled_until">, now: number): boolean {
+  if (!account.disabled) return false;
+  return account.disabled_until === null || account.disabled_until > now;
+}
 
 export class AccountsService {
   constructor(
@@ -77,5 +86,15 @@ export class AccountsService {
     const now = this.clock.now();
     if (subName !== "") await insertMissingPersonalAccounts(trx, userIds, subName, now);
     return changePersonalBalances(trx, userIds, subName, rule, entry, now);
+  }
+
+  /** Counts one job of `pages` pages against the account, in the caller's transaction. */
+  async recordPrintUsage(trx: Trx, accountId: number, pages: number): Promise<void> {
+    await addAccountUsage(trx, accountId, pages);
+  }
+
+  /** The transaction log, oldest first: by account, by user (their personal accounts), by job and by time range. */
+  async listTransactions(db: Db | Trx, filter: LedgerFilter) {
+    return selectLedger(db, filter);
   }
 }

@@ -1,9 +1,20 @@
 // Assembles the method table from every feature's methods.ts.
 import { configMethods } from "../config/methods.js";
 import { accountSelectionMethods, userMethods } from "../users/methods.js";
+import { printerMethods } from "../printers/methods.js";
+import { jobMethods } from "../jobs/methods.js";
 import type { MethodDefinition } from "./method-table.js";
 import { sharedAccountMethods } from "../shared-accounts/methods.js";
 import { groupMethods } from "../groups/methods.js";
 import { adminAccessMethods } from "../admin-access/methods.js";
 
-export const METHODS: readonly MethodDefinition[] = [...configMethods, ...userMethods, ...accountSelectionMethods, ...sharedAccountMethods, ...groupMethods, ...adminAccessMethods];
+export const METHODS: readonly MethodDefinition[] = [
+  ...configMethods,
+  ...userMethods,
+  ...accountSelectionMethods,
+  ...sharedAccountMethods,
+  ...groupMethods,
+  ...adminAccessMethods,
+  ...printerMethods,
+  ...jobMethods,
+];

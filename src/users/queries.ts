@@ -106,3 +106,11 @@ export async function redactUser(trx: Trx, userId: number): Promise<void> {
   const accountIds = trx.selectFrom("accounts").select("id").where("user_id", "=", userId);
   await trx.updateTable("ledger").set({ comment: "[redacted]", created_by: "[redacted]" }).where("account_id", "in", accountIds).execute();
 }
+
+export async function addUserPrintUsage(trx: Trx, userId: number, pages: number): Promise<void> {
+  await trx
+    .updateTable("users")
+    .set((eb) => ({ job_count: eb("job_count", "+", 1), page_count: eb("page_count", "+", pages) }))
+    .where("id", "=", userId)
+    .execute();
+}

@@ -306,6 +306,28 @@ export class UsersService {
     });
   }
 
+  // --- for jobs, inside the caller's transaction -------------------------------------------------
+
+  /** The user a job names and their default personal account; an unknown user is created, as on a first print. */
+  async userForJob(trx: Trx, username: string): Promise<{ user: UserRow; account: AccountRow }> {
+    let user = await q.selectUserByName(trx, username);
+    if (!user) {
+      if (username.length > 255) throw new Invalid("The username is longer than 255 characters.");
+      // eslint-disable-next-line no-control-regex -- refusing control characters is the point
+      if (/[\u0000-\u001f\u007f]/.test(username)) throw new Invalid("The username contains control characters.");
+      await this.createUser(trx, { username, source: "job" }, { application: "job" });
+      user = await this.requireUser(trx, username);
+    }
+    const account = await selectPersonalAccount(trx, user.id, "");
+    if (!account) throw new NotFound(`The user ${username} has no personal account.`);
+    return { user, account };
+  }
+
+  /** Counts one job of `pages` pages for the user (print-stats.job-count and page-count). */
+  async recordPrintUsage(trx: Trx, userId: number, pages: number): Promise<void> {
+    await q.addUserPrintUsage(trx, userId, pages);
+  }
+
   // --- helpers ---------------------------------------------------------------------------------
 
   async requireUser(db: Database["kysely"] | Trx, username: string): Promise<UserRow> {
