@@ -177,24 +177,38 @@ function personalAccountsOf(db: Db | Trx, userIds: UserIdQuery, subName: string)
     .where("user_id", "in", userIds);
 }
 
-/** Creates the named personal account for each selected live user that lacks it, in one statement. */
+/**
+ * Creates the named personal account for each selected live user that lacks it, in one statement. The new
+ * account takes the credit rules (restriction, overdraft) of the user's default account.
+ */
 export async function insertMissingPersonalAccounts(trx: Trx, userIds: UserIdQuery, subName: string, now: number): Promise<void> {
   await trx
     .insertInto("accounts")
-    .columns(["account_type", "user_id", "sub_name", "name", "created_at"])
+    .columns(["account_type", "user_id", "sub_name", "name", "restricted", "overdraft_mode", "overdraft_amount", "created_at"])
     .expression(
       trx
-        .selectFrom("users")
-        .select([sql<string>`cast('personal' as text)`.as("account_type"), "users.id as user_id", sql<string>`cast(${subName} as text)`.as("sub_name"), sql<string>`cast('' as text)`.as("name"), bigint(now).as("created_at")])
-        .where("users.deleted_at", "is", null)
-        .where("users.id", "in", userIds)
+        .selectFrom("accounts as main")
+        .select([
+          sql<string>`cast('personal' as text)`.as("account_type"),
+          "main.user_id",
+          sql<string>`cast(${subName} as text)`.as("sub_name"),
+          sql<string>`cast('' as text)`.as("name"),
+          "main.restricted",
+          "main.overdraft_mode",
+          "main.overdraft_amount",
+          bigint(now).as("created_at"),
+        ])
+        .where("main.account_type", "=", "personal")
+        .where("main.sub_name", "=", "")
+        .where("main.deleted_at", "is", null)
+        .where("main.user_id", "in", userIds)
         .where((eb) =>
           eb.not(
             eb.exists(
               eb
                 .selectFrom("accounts")
                 .select("accounts.id")
-                .whereRef("accounts.user_id", "=", "users.id")
+                .whereRef("accounts.user_id", "=", "main.user_id")
                 .where("accounts.account_type", "=", "personal")
                 .where("accounts.sub_name", "=", subName)
                 .where("accounts.deleted_at", "is", null),

@@ -71,11 +71,11 @@ export async function selectGroupNames(db: Db | Trx, offset: number, limit: numb
 
 /** The live members of a group as a subquery of user ids (computed for the built-in groups). */
 export function memberIdsQuery(db: Db | Trx, group: Pick<GroupRow, "id" | "name">): UserIdQuery {
-  if (group.name === ALL_USERS) return db.selectFrom("users").select("users.id as user_id").where("users.deleted_at", "is", null) as unknown as UserIdQuery;
+  if (group.name === ALL_USERS) return db.selectFrom("users").select("users.id as user_id").where("users.deleted_at", "is", null);
   if (group.name === INTERNAL_USERS) {
-    return db.selectFrom("users").select("users.id as user_id").where("users.deleted_at", "is", null).where("users.internal", "=", 1) as unknown as UserIdQuery;
+    return db.selectFrom("users").select("users.id as user_id").where("users.deleted_at", "is", null).where("users.internal", "=", 1);
   }
-  return db.selectFrom("group_members").select("group_members.user_id").where("group_members.group_id", "=", group.id) as unknown as UserIdQuery;
+  return db.selectFrom("group_members").select("group_members.user_id").where("group_members.group_id", "=", group.id);
 }
 
 /** Usernames of the live members, sorted; limit undefined = all. */

@@ -126,8 +126,22 @@ for (const backend of BACKENDS) {
     it("setUserAccountBalanceByGroup sets every member, and named personal accounts are created where missing", async () => {
       assert.equal(await t.rpc.call("api.setUserAccountBalanceByGroup", "Staff", { double: 1.5 }, "reset"), true);
       assert.deepEqual(await balances(t, ["u1", "u2", "u3", "u4"]), [1.5, 1.5, 1.5, 0]);
+      await t.rpc.call("api.setUserProperty", "u1", "restricted", "true");
       assert.equal(await t.rpc.call("api.adjustUserAccountBalanceByGroup", "Staff", { double: 2 }, "print fund", "Printing"), true);
       assert.equal(await t.rpc.call("api.getUserAccountBalance", "u2", "Printing"), 2);
+      const named = await t.server.app.db.kysely
+        .selectFrom("accounts")
+        .innerJoin("users", "users.id", "accounts.user_id")
+        .select(["users.username", "accounts.restricted"])
+        .where("accounts.sub_name", "=", "Printing")
+        .orderBy("users.username")
+        .execute();
+      assert.deepEqual(named, [
+        { username: "u1", restricted: 1 },
+        { username: "u2", restricted: 0 },
+        { username: "u3", restricted: 0 },
+      ]);
+      await t.rpc.call("api.setUserProperty", "u1", "restricted", "false");
       assert.equal(await t.rpc.call("api.getUserAccountBalance", "u2"), 3.5);
       assert.match((await t.rpc.fault("api.setUserAccountBalanceByGroup", "Ghosts", { double: 1 }, "x")).faultString, /does not exist/);
       await assertLedgerMatches(t);

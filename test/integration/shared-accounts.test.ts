@@ -191,6 +191,12 @@ for (const backend of BACKENDS) {
       assert.equal(await t.rpc.call("api.getSharedAccountAccountBalance", "Arts"), 0);
     });
 
+    it("listSharedAccounts keeps sub-accounts right after their parent, in code point order", async () => {
+      for (const name of ["zz", "Zz Top", "Zz\\Child", "Zz\\Alpha"]) await t.rpc.call("api.addNewSharedAccount", name);
+      const all = await t.rpc.call<string[]>("api.listSharedAccounts", 0, 1000);
+      assert.deepEqual(all.slice(-5), ["Zz", "Zz\\Alpha", "Zz\\Child", "Zz Top", "zz"]);
+    });
+
     it("account selection refuses an unknown shared account and reports what is set", async () => {
       assert.match(
         (await t.rpc.fault("api.setUserAccountSelectionAutoSelectSharedAccount", "alice", "Nope", false)).faultString,
