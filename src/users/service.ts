@@ -174,9 +174,9 @@ export class UsersService {
 
   /** Applies property writes all-or-nothing. */
   async setUserProperties(username: string, writes: ReadonlyArray<readonly [string, string]>, actor: Actor): Promise<void> {
-    if (writes.length === 0) return;
     // Slow hashes are computed before the transaction so they never hold the write lock.
     const precheck = await this.view(this.db.kysely, username);
+    if (writes.length === 0) return;
     const planned = planUserChange(precheck, writes);
     const passwordHash = planned.password !== undefined ? await hashPassword(planned.password) : undefined;
     await this.db.write(async (trx) => {

@@ -1,7 +1,10 @@
 // Who may call: the auth token in each of its three formats, the admin password as a token, wrong
 // tokens, the allowed-callers list (a client bound to 127.0.0.2), and the config methods that edit them.
 import assert from "node:assert/strict";
+import { Writable } from "node:stream";
 import { after, before, describe, it } from "node:test";
+import { pino } from "pino";
+import { REDACTED_PATHS } from "../../src/kernel/log.js";
 import { BACKENDS } from "../support/backends.js";
 import { assertFault, clientFor, TRANSPORTS } from "../support/fixtures.js";
 import { postRaw, RpcClient } from "../support/rpc-client.js";
@@ -151,3 +154,46 @@ for (const backend of BACKENDS) {
     });
   }
 }
+
+describe("security: the debug log attributes calls to applications and never holds a secret", () => {
+  let t: TestServer;
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(...chunk.toString("utf8").split("\n").filter((l) => l !== ""));
+      done();
+    },
+  });
+
+  before(async () => {
+    const log = pino({ level: "debug", base: undefined, redact: { paths: REDACTED_PATHS, censor: "[redacted]" } }, sink);
+    t = await startTestServer("sqlite", { log });
+    await t.server.app.config.set(TOKEN_KEY, JSON.stringify({ payments: "pay-token-secret", sync: "sync-token-secret" }));
+  });
+  after(async () => {
+    await t?.close();
+  });
+
+  it("names the application of the matching token, or admin for the admin password", async () => {
+    const rpc = new RpcClient(t.url, "pay-token-secret");
+    assert.equal(await rpc.call("api.isUserExists", "someone"), false);
+    assert.equal(await rpc.withToken("sync-token-secret").call("api.getTotalUsers"), 0);
+    assert.equal(await rpc.withToken(TEST_ADMIN_PASSWORD).call("api.getConfigValue", "x"), "");
+    await assertFault(rpc.withToken("wrong-token-secret").call("api.isUserExists", "x"), 401, AUTH_FAILED);
+    await assertFault(rpc.call("api.addNewInternalUser", "a/b", "user-password-secret", "", "", "", "pin-secret-9876"), 0, /username/);
+    await assertFault(rpc.call("api.setUserProperty", "ghost", "password", "property-password-secret"), 0, /could not be found/);
+    const calls = lines.map((l) => JSON.parse(l) as { msg?: string; method?: string; application?: string }).filter((e) => e.msg === "api call");
+    assert.deepEqual(
+      calls.slice(0, 3).map((e) => [e.method, e.application]),
+      [
+        ["api.isUserExists", "payments"],
+        ["api.getTotalUsers", "sync"],
+        ["api.getConfigValue", "admin"],
+      ],
+    );
+    const text = lines.join("\n");
+    for (const secret of ["pay-token-secret", "sync-token-secret", "wrong-token-secret", TEST_ADMIN_PASSWORD, "user-password-secret", "pin-secret-9876", "property-password-secret"]) {
+      assert.ok(!text.includes(secret), `the log holds ${secret}`);
+    }
+  });
+});

@@ -184,6 +184,9 @@ for (const backend of BACKENDS) {
           true,
         );
         assert.deepEqual(await props(u.name, ["department", "office", "restricted", "balance"]), ["Biology", "Lab 3", "true", "3.5"]);
+        assert.equal(await rpc.call("api.setUserProperties", u.name, []), true);
+        await assertFault(rpc.call("api.setUserProperties", "ghost", []), 0, /The user with name ghost could not be found\./);
+        await assertFault(rpc.call("api.setUserProperties", "ghost", [["office", "x"]]), 0, /The user with name ghost could not be found\./);
       });
 
       it("setUserProperties is atomic: one bad write changes nothing", async () => {
