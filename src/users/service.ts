@@ -278,7 +278,7 @@ export class UsersService {
     const settings = await this.initialSettings?.(trx, user);
     if (!settings) return;
     await q.updateUser(trx, user.id, settings.selection);
-    await updateAccount(trx, accountId, {
+    await updatePersonalAccounts(trx, user.id, {
       restricted: settings.restricted,
       ...(settings.overdraft !== null ? { overdraft_mode: "individual" as const, overdraft_amount: settings.overdraft } : {}),
     });

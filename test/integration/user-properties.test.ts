@@ -322,6 +322,10 @@ for (const backend of BACKENDS) {
         await assertFault(rpc.call("api.clearUserAdvancedPrinterSettings", "ghost"), 0, /could not be found/);
       });
 
+      const ensureSharedAccount = async (name: string) => {
+        if (!(await rpc.call("api.isSharedAccountExists", name))) await rpc.call("api.addNewSharedAccount", name);
+      };
+
       it("setUserAccountSelectionAutoChargePersonal, with and without the confirmation popup", async () => {
         const u = await fresh();
         assert.equal(await rpc.call("api.setUserAccountSelectionStandardPopup", u.name, true, true, true, false, false), true);
@@ -335,6 +339,7 @@ for (const backend of BACKENDS) {
 
       it("setUserAccountSelectionAutoSelectSharedAccount stores the account", async () => {
         const u = await fresh();
+        await ensureSharedAccount("Dept\\Research");
         assert.equal(await rpc.call("api.setUserAccountSelectionAutoSelectSharedAccount", u.name, " Dept\\Research ", false), true);
         assert.deepEqual(await props(u.name, SELECTION), ["AUTO_CHARGE_TO_SHARED", "false", "false", "false", "Dept\\Research", ""]);
       });
@@ -343,6 +348,7 @@ for (const backend of BACKENDS) {
         const u = await fresh();
         assert.equal(await rpc.call("api.setUserAccountSelectionStandardPopup", u.name, false, true, false, false, false), true);
         assert.deepEqual(await props(u.name, SELECTION), ["SHOW_ACCOUNT_SELECTION_POPUP", "false", "true", "false", "", ""]);
+        await ensureSharedAccount("Sales");
         assert.equal(await rpc.call("api.setUserAccountSelectionStandardPopup", u.name, true, false, true, true, true, "Sales"), true);
         assert.deepEqual(await props(u.name, SELECTION), ["SHOW_ACCOUNT_SELECTION_POPUP", "true", "false", "true", "", "Sales"]);
       });
@@ -351,6 +357,7 @@ for (const backend of BACKENDS) {
         const u = await fresh();
         assert.equal(await rpc.call("api.setUserAccountSelectionAdvancedPopup", u.name, true, false), true);
         assert.deepEqual(await props(u.name, SELECTION), ["SHOW_ADVANCED_ACCOUNT_SELECTION_POPUP", "true", "true", "false", "", ""]);
+        await ensureSharedAccount("Dept\\Teaching");
         assert.equal(await rpc.call("api.setUserAccountSelectionAdvancedPopup", u.name, false, true, "Dept\\Teaching"), true);
         assert.deepEqual(await props(u.name, SELECTION), ["SHOW_ADVANCED_ACCOUNT_SELECTION_POPUP", "false", "true", "false", "", "Dept\\Teaching"]);
       });

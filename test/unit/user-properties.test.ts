@@ -76,6 +76,8 @@ function account(overrides: Partial<AccountRow> = {}): AccountRow {
     invoice_option: "USER_CHOICE_OFF",
     created_at: NOW - 1000,
     deleted_at: null,
+    job_count: 0,
+    page_count: 0,
     ...overrides,
   };
 }
