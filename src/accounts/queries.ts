@@ -2,7 +2,7 @@
 // balance in one statement and writes the ledger row with the balance after it.
 import type { Db, Trx } from "../db/database.js";
 import type { AccountTable, DB } from "../db/schema.js";
-import type { Micros } from "../kernel/money.js";
+import { MAX_MICROS, type Micros } from "../kernel/money.js";
 import { PostgresAdapter, sql, type RawBuilder, type Selectable, type SelectQueryBuilder } from "kysely";
 
 export type AccountRow = Selectable<AccountTable>;
@@ -64,12 +64,17 @@ export async function insertLedgerRow(trx: Trx, accountId: number, amount: Micro
     .execute();
 }
 
-/** Adds `amount` to the balance atomically (balance = balance + amount) and returns the new balance. */
+/**
+ * Adds `amount` to the balance atomically (balance = balance + amount) and returns the new balance;
+ * undefined when the account does not exist or the new balance would leave ±MAX_MICROS (the range in
+ * which every amount and sum stays an exact integer in JavaScript).
+ */
 export async function addToBalance(trx: Trx, accountId: number, amount: Micros): Promise<Micros | undefined> {
   const row = await trx
     .updateTable("accounts")
     .set((eb) => ({ balance: eb("balance", "+", amount) }))
     .where("id", "=", accountId)
+    .where((eb) => eb.and([eb(eb("balance", "+", amount), "<=", MAX_MICROS), eb(eb("balance", "+", amount), ">=", -MAX_MICROS)]))
     .returning("balance")
     .executeTakeFirst();
   return row?.balance;
@@ -101,6 +106,7 @@ export async function addToBalanceIfAvailable(
         ),
       ]),
     )
+    .where((eb) => eb(eb("balance", "+", amount), ">=", -MAX_MICROS))
     .returning("balance")
     .executeTakeFirst();
   return row?.balance;
@@ -114,6 +120,10 @@ export async function lockAccount(trx: Trx, accountId: number): Promise<AccountR
     .where("id", "=", accountId)
     .execute();
   return trx.selectFrom("accounts").selectAll().where("id", "=", accountId).executeTakeFirst();
+}
+
+export async function accountExists(db: Db | Trx, accountId: number): Promise<boolean> {
+  return (await db.selectFrom("accounts").select("id").where("id", "=", accountId).executeTakeFirst()) !== undefined;
 }
 
 export async function updateAccount(trx: Trx, accountId: number, patch: Partial<Omit<AccountRow, "id" | "balance">>): Promise<void> {
