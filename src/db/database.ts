@@ -97,7 +97,9 @@ export class Database {
         return await this.kysely.transaction().execute(unit);
       } catch (error) {
         const code = (error as { code?: string }).code;
-        if ((code === "40001" || code === "40P01") && attempt < 5) continue;
+        // A unique violation (23505) means a concurrent unit inserted the same name or number between this
+        // unit's check and its write; run again, the check now sees the other row and says so.
+        if ((code === "40001" || code === "40P01" || code === "23505") && attempt < 5) continue;
         throw mapDriverError(error);
       }
     }
