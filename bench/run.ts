@@ -443,7 +443,8 @@ async function main(): Promise<void> {
     }
     const responseSizes = Object.fromEntries(Object.entries(responses).map(([path, xml]) => [path.slice(1), Buffer.byteLength(xml)]));
     console.log(`\nResponse sizes (bytes, Quire = ceiling): ${Object.entries(responseSizes).map(([k, v]) => `${k} ${v}`).join(", ")}`);
-    console.log(`Group commit: WAL + synchronous=FULL; units/commit = adjustments per durable commit during the Quire slices.`);
+    console.log("Group commit: WAL; each batch commits with synchronous=NORMAL and its WAL is fdatasynced before any unit is acknowledged (FULL's durability).");
+    console.log("units/commit = adjustments per durable commit during the Quire slices.");
     if (errors > 0) console.log(`WARNING: ${errors} socket errors, timeouts or non-2xx responses during the run.`);
     console.log(`${missed === 0 ? "All targets met." : `${missed} target(s) missed.`} Whole run: ${fmt((Date.now() - started) / 1000)} s.`);
     if (options.jsonFile) writeFileSync(options.jsonFile, JSON.stringify({ machine: info, options, responseSizes, results: report }, null, 2) + "\n");
