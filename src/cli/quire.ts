@@ -1,10 +1,11 @@
-// The `quire` command: setup, serve.
+// The `quire` command: setup, serve, command (server-command).
 import { Command, InvalidArgumentError } from "commander";
 import { resolve } from "node:path";
 import { VERSION } from "../context.js";
 import { QuireError } from "../kernel/errors.js";
 import { createLog } from "../kernel/log.js";
 import { openContext, startServer } from "../server/start.js";
+import { runServerCommand } from "./server-command.js";
 import { ensureAdminPassword, setAdminPassword } from "./setup.js";
 
 function port(value: string): number {
@@ -87,7 +88,19 @@ program
     },
   );
 
-program.parseAsync(process.argv).catch((error: unknown) => {
+program
+  .command("command")
+  .description("run an API method on the running server, like server-command (see: quire command --help)")
+  .helpOption(false)
+  .allowUnknownOption()
+  .allowExcessArguments()
+  .argument("[args...]", "server-command arguments");
+
+// `quire command …` is server-command: its arguments go to it untouched (negative numbers, --data-dir, help).
+const commandMode = process.argv[2] === "command";
+const done = commandMode ? runServerCommand(process.argv.slice(3)).then((code) => void (process.exitCode = code)) : program.parseAsync(process.argv);
+
+done.catch((error: unknown) => {
   const message = error instanceof QuireError || error instanceof InvalidArgumentError ? error.message : error instanceof Error ? error.message : String(error);
   process.stderr.write(`quire: ${message}\n`);
   process.exit(error instanceof QuireError ? 2 : 1);

@@ -3,7 +3,7 @@
 import { open } from "node:fs/promises";
 import BetterSqlite3 from "better-sqlite3";
 import pg from "pg";
-import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from "kysely";
+import { Kysely, PostgresDialect, SqliteDialect, sql, type LogEvent, type Transaction } from "kysely";
 import type { DB } from "./schema.js";
 import { GroupCommitter, type CommitStats } from "./group-commit.js";
 import { Unavailable } from "../kernel/errors.js";
@@ -11,6 +11,12 @@ import { Unavailable } from "../kernel/errors.js";
 export type Dialect = "sqlite" | "postgres";
 export type Trx = Transaction<DB>;
 export type Db = Kysely<DB>;
+
+/** Receives how long each query and each write unit took (for metrics). */
+export interface DatabaseObserver {
+  query(ms: number, ok: boolean): void;
+  write(ms: number, ok: boolean): void;
+}
 
 export interface DatabaseOptions {
   /** Path of the SQLite file (ignored when postgresUrl is set). ":memory:" works for unit tests. */
@@ -106,6 +112,11 @@ export class Database {
   private readonly committer?: GroupCommitter;
   private readonly sqlite?: BetterSqlite3.Database;
   private readonly pool?: pg.Pool;
+  /** Set by the server to time queries and writes; unset in tools and tests that do not need it. */
+  observer?: DatabaseObserver;
+  private readonly logQuery = (event: LogEvent): void => {
+    this.observer?.query(event.queryDurationMillis, event.level === "query");
+  };
 
   constructor(options: DatabaseOptions) {
     if (options.postgresUrl) {
@@ -115,7 +126,7 @@ export class Database {
       this.pool.on("error", () => {
         /* an idle client lost its connection; the pool replaces it */
       });
-      this.kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool: this.pool }) });
+      this.kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool: this.pool }), log: this.logQuery });
     } else {
       this.dialect = "sqlite";
       const file = options.sqlitePath ?? ":memory:";
@@ -126,7 +137,7 @@ export class Database {
       db.pragma("foreign_keys = ON");
       db.pragma("busy_timeout = 10000");
       this.sqlite = db;
-      this.kysely = new Kysely<DB>({ dialect: new SqliteDialect({ database: cachingSqlite(db) }) });
+      this.kysely = new Kysely<DB>({ dialect: new SqliteDialect({ database: cachingSqlite(db) }), log: this.logQuery });
       // A file database: the group committer fsyncs the write-ahead log itself, off the event loop.
       const wal = file === ":memory:" || file === "" ? undefined : `${file}-wal`;
       this.committer = new GroupCommitter(this.kysely, wal ? () => syncFile(wal) : undefined);
@@ -139,6 +150,20 @@ export class Database {
    * serialization failures and deadlocks.
    */
   async write<T>(unit: (trx: Trx) => Promise<T>): Promise<T> {
+    const observer = this.observer;
+    if (!observer) return this.runWrite(unit);
+    const started = performance.now();
+    try {
+      const result = await this.runWrite(unit);
+      observer.write(performance.now() - started, true);
+      return result;
+    } catch (error) {
+      observer.write(performance.now() - started, false);
+      throw error;
+    }
+  }
+
+  private async runWrite<T>(unit: (trx: Trx) => Promise<T>): Promise<T> {
     if (this.committer) return this.committer.run(unit);
     for (let attempt = 0; ; attempt++) {
       try {

@@ -30,8 +30,10 @@ export class MalformedRequest extends Error {}
 
 const SCALARS = new Set(["int", "i4", "i8", "ex:i8", "boolean", "string", "double", "dateTime.iso8601", "base64", "nil", "ex:nil"]);
 const CHILDREN: Record<string, Set<string>> = {
-  "": new Set(["methodCall"]),
+  "": new Set(["methodCall", "methodResponse"]),
   methodCall: new Set(["methodName", "params"]),
+  methodResponse: new Set(["params", "fault"]),
+  fault: new Set(["value"]),
   params: new Set(["param"]),
   param: new Set(["value"]),
   value: new Set([...SCALARS, "struct", "array"]),
@@ -63,6 +65,41 @@ const DATETIME_TEXT = /^\d{4}-?\d{2}-?\d{2}T\d{2}:?\d{2}:?\d{2}(\.\d+)?(Z|[+-]\d
 
 /** Parses a methodCall document. Throws MalformedRequest on anything that is not valid XML-RPC. */
 export function parseMethodCall(xml: string, limits: CodecLimits = DEFAULT_LIMITS): MethodCall {
+  const doc = parseDocument(xml, limits);
+  if (doc.root !== "methodCall") throw new MalformedRequest(`Expected <methodCall>, found <${doc.root}>.`);
+  if (doc.methodName === undefined || doc.methodName === "") throw new MalformedRequest("The request has no <methodName>.");
+  return { methodName: doc.methodName, params: doc.params };
+}
+
+/** A methodResponse: the single result value, or the fault. */
+export type MethodResponse = { kind: "value"; value: XmlRpcValue } | { kind: "fault"; faultCode: number; faultString: string };
+
+/** Parses a methodResponse document (used by our own clients, e.g. server-command). */
+export function parseMethodResponse(xml: string, limits: CodecLimits = DEFAULT_LIMITS): MethodResponse {
+  const doc = parseDocument(xml, limits);
+  if (doc.root !== "methodResponse") throw new MalformedRequest(`Expected <methodResponse>, found <${doc.root}>.`);
+  if (doc.fault) {
+    const members = doc.fault.kind === "struct" ? doc.fault.members : new Map<string, XmlRpcValue>();
+    const code = members.get("faultCode");
+    const text = members.get("faultString");
+    return {
+      kind: "fault",
+      faultCode: code?.kind === "int" ? code.value : 0,
+      faultString: text?.kind === "string" ? text.value : "",
+    };
+  }
+  if (doc.params.length !== 1) throw new MalformedRequest(`A response holds ${doc.params.length} values instead of one.`);
+  return { kind: "value", value: doc.params[0] };
+}
+
+interface ParsedDocument {
+  root: string;
+  methodName?: string;
+  params: XmlRpcValue[];
+  fault?: XmlRpcValue;
+}
+
+function parseDocument(xml: string, limits: CodecLimits): ParsedDocument {
   const parser = new SaxesParser({ position: false });
   const elements: string[] = [];
   const values: ValueFrame[] = [];
@@ -71,6 +108,8 @@ export function parseMethodCall(xml: string, limits: CodecLimits = DEFAULT_LIMIT
   const members: MemberFrame[] = [];
   const params: XmlRpcValue[] = [];
   let methodName: string | undefined;
+  let fault: XmlRpcValue | undefined;
+  let root = "";
   let text = "";
   let count = 0;
   let sawRoot = false;
@@ -104,6 +143,7 @@ export function parseMethodCall(xml: string, limits: CodecLimits = DEFAULT_LIMIT
     if (++count > limits.maxElements) fail(`Request has more than ${limits.maxElements} elements.`);
     if (elements.length >= limits.maxDepth) fail(`Request nesting is deeper than ${limits.maxDepth} levels.`);
     if (parent === "" && sawRoot) fail("More than one root element.");
+    if (parent === "") root = name;
     sawRoot = true;
     const allowed = CHILDREN[parent];
     if (!allowed || !allowed.has(name)) fail(`Element <${name}> is not allowed inside <${parent || "document"}>.`);
@@ -178,7 +218,7 @@ export function parseMethodCall(xml: string, limits: CodecLimits = DEFAULT_LIMIT
         if (parent === "param") {
           if (++paramValues > 1) fail("A <param> holds more than one <value>.");
           params.push(value);
-        }
+        } else if (parent === "fault") fault = value;
         else if (parent === "data") arrays[arrays.length - 1].items.push(value);
         else if (parent === "member") {
           const member = members[members.length - 1];
@@ -202,8 +242,7 @@ export function parseMethodCall(xml: string, limits: CodecLimits = DEFAULT_LIMIT
 
   parser.write(xml).close();
   if (!sawRoot) fail("Empty request.");
-  if (methodName === undefined || methodName === "") fail("The request has no <methodName>.");
-  return { methodName: methodName!, params };
+  return { root, methodName, params, fault };
 }
 
 function scalar(name: string, text: string, fail: (m: string) => never): XmlRpcValue {
@@ -278,6 +317,13 @@ export function responseXml(valueXml: string): string {
   return HEAD + valueXml + TAIL;
 }
 
+/** A methodCall whose parameters are already XML values (the inside of each <value>). */
+export function methodCallXml(methodName: string, valuesXml: readonly string[]): string {
+  let out = `<?xml version="1.0" encoding="UTF-8"?><methodCall><methodName>${escapeXml(methodName)}</methodName><params>`;
+  for (const v of valuesXml) out += `<param><value>${v}</value></param>`;
+  return out + "</params></methodCall>";
+}
+
 export function faultXml(code: number, message: string): string {
   return (
     '<?xml version="1.0" encoding="UTF-8"?><methodResponse><fault><value><struct>' +
@@ -297,6 +343,12 @@ export const encode = {
   stringArray(items: readonly string[]): string {
     let out = "<array><data>";
     for (const item of items) out += "<value>" + escapeXml(item) + "</value>";
+    return out + "</data></array>";
+  },
+  /** An array of already-encoded value XML. */
+  array(itemsXml: readonly string[]): string {
+    let out = "<array><data>";
+    for (const item of itemsXml) out += "<value>" + item + "</value>";
     return out + "</data></array>";
   },
   /** members: [name, already-encoded value XML]. */

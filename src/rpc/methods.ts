@@ -1,5 +1,8 @@
-// Assembles the method table from every feature's methods.ts.
+// Assembles the method table from every feature's methods.ts. Hardware- and licence-only methods that no
+// feature serves are added last and answer with a NotSupported fault.
 import { configMethods } from "../config/methods.js";
+import { securityMethods } from "../security/methods.js";
+import { withUnsupported } from "../unsupported/methods.js";
 import { accountSelectionMethods, userMethods } from "../users/methods.js";
 import { printerMethods } from "../printers/methods.js";
 import { jobMethods } from "../jobs/methods.js";
@@ -8,7 +11,7 @@ import { sharedAccountMethods } from "../shared-accounts/methods.js";
 import { groupMethods } from "../groups/methods.js";
 import { adminAccessMethods } from "../admin-access/methods.js";
 
-export const METHODS: readonly MethodDefinition[] = [
+export const METHODS: readonly MethodDefinition[] = withUnsupported([
   ...configMethods,
   ...userMethods,
   ...accountSelectionMethods,
@@ -17,4 +20,5 @@ export const METHODS: readonly MethodDefinition[] = [
   ...adminAccessMethods,
   ...printerMethods,
   ...jobMethods,
-];
+  ...securityMethods,
+]);

@@ -123,3 +123,10 @@ export function parseAddressList(text: string): AddressList {
     },
   };
 }
+
+const LOOPBACK = parseAddressList("127.0.0.0/8,::1");
+
+/** Whether a socket address is this machine's loopback (127.0.0.0/8, ::1, or IPv4-mapped loopback). */
+export function isLoopback(address: string): boolean {
+  return LOOPBACK.allows(address);
+}

@@ -4,9 +4,9 @@ import { CONFIG_DEFAULTS, KNOWN_KEYS } from "../config/defaults.js";
 import type { Database } from "../db/database.js";
 import { selectSecret, upsertSecret } from "../config/queries.js";
 import { Forbidden, Invalid } from "../kernel/errors.js";
-import { parseAddressList, type AddressList } from "./allowed-addresses.js";
+import { isLoopback, parseAddressList, type AddressList } from "./allowed-addresses.js";
 import { AdminPasswordCheck, hashPassword } from "./admin-password.js";
-import { matchToken, parseTokenConfig, type TokenEntry } from "./tokens.js";
+import { digestOf, matchToken, parseTokenConfig, type TokenEntry } from "./tokens.js";
 
 export const ADMIN_PASSWORD_SECRET = "admin-password-hash";
 export const ADMIN_APPLICATION = "admin";
@@ -19,6 +19,7 @@ export class SecurityService {
   private addresses: AddressList = parseAddressList("");
   private tokenText: string | undefined;
   private tokens: TokenEntry[] = [];
+  private readonly localTokens: TokenEntry[] = [];
   private readonly adminPassword: AdminPasswordCheck;
 
   constructor(
@@ -47,8 +48,16 @@ export class SecurityService {
     if (!this.isAddressAllowed(address)) throw new Forbidden(ACCESS_DENIED_MESSAGE);
   }
 
+  /**
+   * Accepts an extra token that never appears in config, and only from loopback callers: the secret the
+   * running server writes to its data directory for `server-command`.
+   */
+  allowLocalToken(application: string, token: string): void {
+    this.localTokens.push({ application, digest: digestOf(token) });
+  }
+
   /** The application name of the matching token, "admin" for the admin password; throws Forbidden otherwise. */
-  async authenticate(token: string): Promise<string> {
+  async authenticate(token: string, address?: string): Promise<string> {
     const text = this.config.get(KNOWN_KEYS.authToken);
     if (text !== this.tokenText) {
       this.tokens = parseTokenConfig(text);
@@ -56,6 +65,10 @@ export class SecurityService {
     }
     const application = matchToken(this.tokens, token);
     if (application !== undefined) return application;
+    if (this.localTokens.length > 0 && address !== undefined && isLoopback(address)) {
+      const local = matchToken(this.localTokens, token);
+      if (local !== undefined) return local;
+    }
     if (await this.adminPassword.matches(token)) return ADMIN_APPLICATION;
     throw new Forbidden(AUTH_FAILED_MESSAGE);
   }

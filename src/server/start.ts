@@ -5,9 +5,12 @@ import { createContext, type AppContext } from "../context.js";
 import type { Clock } from "../kernel/clock.js";
 import type { Log } from "../kernel/log.js";
 import { Dispatcher } from "../rpc/dispatcher.js";
-import { createRpcRoute } from "../rpc/http-route.js";
+import { createRpcRoute, RPC_PATH } from "../rpc/http-route.js";
 import { METHODS } from "../rpc/methods.js";
+import { createHealthRoute, ensureHealthKey } from "./health.js";
 import { startListeners, type Listeners, type Route } from "./http.js";
+import { connectHostFor, LOCAL_ACCESS_APPLICATION, newLocalSecret, removeLocalAccess, writeLocalAccess } from "./local-access.js";
+import { Metrics } from "./metrics.js";
 import { loadOrCreateTls } from "./tls.js";
 import { QuotaScheduler } from "../groups/quota-scheduler.js";
 
@@ -26,6 +29,8 @@ export interface ServerOptions {
   configRefreshMs?: number;
   /** How often the quota scheduler looks for due allocations (default one minute). */
   quotaIntervalMs?: number;
+  /** Write the server-command access file into the data directory (default true). */
+  localAccess?: boolean;
 }
 
 export interface RunningServer {
@@ -33,6 +38,7 @@ export interface RunningServer {
   dispatcher: Dispatcher;
   /** Allocates group quotas; tests call runOnce() after moving the clock. */
   quotaScheduler: QuotaScheduler;
+  metrics: Metrics;
   httpPort: number;
   httpsPort?: number;
   close(): Promise<void>;
@@ -56,14 +62,32 @@ export async function openContext(options: Pick<ServerOptions, "dataDir" | "post
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const app = await openContext(options);
   const dispatcher = new Dispatcher(app, METHODS);
-  const routes: Route[] = [createRpcRoute(app, dispatcher, { maxBodyBytes: options.maxBodyBytes })];
+  const metrics = new Metrics(new Set(METHODS.flatMap((m) => [m.name, ...m.aliases])));
+  app.db.observer = metrics;
+  const routes: Route[] = [
+    createRpcRoute(app, dispatcher, { maxBodyBytes: options.maxBodyBytes, observe: metrics.observeRpc }),
+    createHealthRoute(app, dispatcher, { metrics }),
+  ];
   let listeners: Listeners;
+  let secret: string | undefined;
   try {
+    await ensureHealthKey(app);
     const tls = options.httpsPort !== undefined ? await loadOrCreateTls(options.dataDir, options.tlsCert, options.tlsKey) : undefined;
     listeners = await startListeners(routes, { host: options.host, httpPort: options.httpPort, httpsPort: options.httpsPort, tls });
   } catch (error) {
     await app.close();
     throw error;
+  }
+  if (options.localAccess !== false) {
+    secret = newLocalSecret();
+    app.security.allowLocalToken(LOCAL_ACCESS_APPLICATION, secret);
+    try {
+      writeLocalAccess(options.dataDir, { host: connectHostFor(options.host), httpPort: listeners.httpPort, rpcPath: RPC_PATH, secret, pid: process.pid, version: app.version });
+    } catch (error) {
+      await listeners.close();
+      await app.close();
+      throw error;
+    }
   }
   const quotaScheduler = new QuotaScheduler(app.groups, app.clock, app.log, { intervalMs: options.quotaIntervalMs });
   quotaScheduler.start();
@@ -71,9 +95,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     app,
     dispatcher,
     quotaScheduler,
+    metrics,
     httpPort: listeners.httpPort,
     httpsPort: listeners.httpsPort,
     async close() {
+      if (secret) removeLocalAccess(options.dataDir, secret);
       await quotaScheduler.stop();
       await listeners.close();
       await app.close();

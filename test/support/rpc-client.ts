@@ -53,7 +53,7 @@ export function postRaw(url: string, body: string | Buffer, options: { headers?:
       {
         hostname: u.hostname,
         port: u.port,
-        path: u.pathname,
+        path: u.pathname + u.search,
         method: options.method ?? "POST",
         agent: options.localAddress ? undefined : u.protocol === "https:" ? agentHttps : agentHttp,
         rejectUnauthorized: false,
