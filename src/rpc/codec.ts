@@ -65,8 +65,7 @@ const DATETIME_TEXT = /^\d{4}-?\d{2}-?\d{2}T\d{2}:?\d{2}:?\d{2}(\.\d+)?(Z|[+-]\d
 
 /** Parses a methodCall document. Throws MalformedRequest on anything that is not valid XML-RPC. */
 export function parseMethodCall(xml: string, limits: CodecLimits = DEFAULT_LIMITS): MethodCall {
-  const doc = parseDocument(xml, limits);
-  if (doc.root !== "methodCall") throw new MalformedRequest(`Expected <methodCall>, found <${doc.root}>.`);
+  const doc = parseDocument(xml, limits, "methodCall");
   if (doc.methodName === undefined || doc.methodName === "") throw new MalformedRequest("The request has no <methodName>.");
   return { methodName: doc.methodName, params: doc.params };
 }
@@ -76,8 +75,7 @@ export type MethodResponse = { kind: "value"; value: XmlRpcValue } | { kind: "fa
 
 /** Parses a methodResponse document (used by our own clients, e.g. server-command). */
 export function parseMethodResponse(xml: string, limits: CodecLimits = DEFAULT_LIMITS): MethodResponse {
-  const doc = parseDocument(xml, limits);
-  if (doc.root !== "methodResponse") throw new MalformedRequest(`Expected <methodResponse>, found <${doc.root}>.`);
+  const doc = parseDocument(xml, limits, "methodResponse");
   if (doc.fault) {
     const members = doc.fault.kind === "struct" ? doc.fault.members : new Map<string, XmlRpcValue>();
     const code = members.get("faultCode");
@@ -93,13 +91,13 @@ export function parseMethodResponse(xml: string, limits: CodecLimits = DEFAULT_L
 }
 
 interface ParsedDocument {
-  root: string;
   methodName?: string;
   params: XmlRpcValue[];
   fault?: XmlRpcValue;
 }
 
-function parseDocument(xml: string, limits: CodecLimits): ParsedDocument {
+/** Parses a methodCall or methodResponse document; any other root element is refused at once. */
+function parseDocument(xml: string, limits: CodecLimits, rootName: "methodCall" | "methodResponse"): ParsedDocument {
   const parser = new SaxesParser({ position: false });
   const elements: string[] = [];
   const values: ValueFrame[] = [];
@@ -109,7 +107,6 @@ function parseDocument(xml: string, limits: CodecLimits): ParsedDocument {
   const params: XmlRpcValue[] = [];
   let methodName: string | undefined;
   let fault: XmlRpcValue | undefined;
-  let root = "";
   let text = "";
   let count = 0;
   let sawRoot = false;
@@ -143,10 +140,9 @@ function parseDocument(xml: string, limits: CodecLimits): ParsedDocument {
     if (++count > limits.maxElements) fail(`Request has more than ${limits.maxElements} elements.`);
     if (elements.length >= limits.maxDepth) fail(`Request nesting is deeper than ${limits.maxDepth} levels.`);
     if (parent === "" && sawRoot) fail("More than one root element.");
-    if (parent === "") root = name;
     sawRoot = true;
     const allowed = CHILDREN[parent];
-    if (!allowed || !allowed.has(name)) fail(`Element <${name}> is not allowed inside <${parent || "document"}>.`);
+    if (!allowed || !allowed.has(name) || (parent === "" && name !== rootName)) fail(`Element <${name}> is not allowed inside <${parent || "document"}>.`);
     if (parent === "value") {
       const frame = values[values.length - 1];
       if (frame.typedValue) fail("A <value> holds more than one value.");
@@ -242,7 +238,7 @@ function parseDocument(xml: string, limits: CodecLimits): ParsedDocument {
 
   parser.write(xml).close();
   if (!sawRoot) fail("Empty request.");
-  return { root, methodName, params, fault };
+  return { methodName, params, fault };
 }
 
 function scalar(name: string, text: string, fail: (m: string) => never): XmlRpcValue {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parseMethodResponse, type XmlRpcValue } from "../../src/rpc/codec.js";
+import { faultXml, MalformedRequest, parseMethodResponse, responseXml, type XmlRpcValue } from "../../src/rpc/codec.js";
 import { METHODS } from "../../src/rpc/methods.js";
 import { faultMessage, findSubcommand, formatResult, kebabCase, parseArguments, subcommandsOf, usageOf, UsageError } from "../../src/cli/subcommands.js";
 import { helpText, subcommandHelp } from "../../src/cli/server-command.js";
@@ -104,6 +104,12 @@ describe("server-command subcommands generated from the method table", () => {
       "alice\nbob\n",
     );
     assert.equal(formatResult({ kind: "struct", members: new Map<string, XmlRpcValue>([["completed", { kind: "boolean", value: true }]]) }), "completed=true\n");
+  });
+
+  it("reads the server's answers: a value, a fault, and refuses a request document", () => {
+    assert.deepEqual(parseMethodResponse(responseXml("<int>7</int>")), { kind: "value", value: { kind: "int", value: 7 } });
+    assert.deepEqual(parseMethodResponse(faultXml(-1, "java.lang.NoSuchMethodException: x & y")), { kind: "fault", faultCode: -1, faultString: "java.lang.NoSuchMethodException: x & y" });
+    assert.throws(() => parseMethodResponse("<methodCall><methodName>a</methodName></methodCall>"), MalformedRequest);
   });
 
   it("shows fault messages without Java exception prefixes", () => {
