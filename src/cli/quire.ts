@@ -6,6 +6,7 @@ import { QuireError } from "../kernel/errors.js";
 import { createLog } from "../kernel/log.js";
 import { openContext, startServer } from "../server/start.js";
 import { ensureAdminPassword, setAdminPassword } from "./setup.js";
+import { formatAuditReport } from "../audit/service.js";
 
 function port(value: string): number {
   const n = Number(value);
@@ -32,6 +33,24 @@ program
       await app.close();
     }
     process.stdout.write(`Quire data directory ready: ${resolve(opts.dataDir)}\n`);
+  });
+
+program
+  .command("audit")
+  .description("check the database's invariants (balances equal ledger sums, no orphan rows) and print what differs")
+  .option("--data-dir <dir>", "data directory", env.QUIRE_DATA_DIR ?? "./data")
+  .option("--postgres-url <url>", "audit this PostgreSQL database instead of the embedded SQLite (or QUIRE_DATABASE_URL)", env.QUIRE_DATABASE_URL)
+  .option("--limit <n>", "differences listed per check", (v) => Math.max(1, Number.parseInt(v, 10) || 50), 50)
+  .action(async (opts: { dataDir: string; postgresUrl?: string; limit: number }) => {
+    const app = await openContext({ dataDir: resolve(opts.dataDir), postgresUrl: opts.postgresUrl });
+    let report;
+    try {
+      report = await app.audit.run(opts.limit);
+    } finally {
+      await app.close();
+    }
+    process.stdout.write(formatAuditReport(report));
+    if (!report.ok) process.exitCode = 3;
   });
 
 program

@@ -7,7 +7,7 @@ import type { Log } from "../kernel/log.js";
 import { Dispatcher } from "../rpc/dispatcher.js";
 import { createRpcRoute } from "../rpc/http-route.js";
 import { METHODS } from "../rpc/methods.js";
-import { startListeners, type Listeners, type Route } from "./http.js";
+import { startListeners, type HttpLimits, type Listeners, type Route } from "./http.js";
 import { loadOrCreateTls } from "./tls.js";
 import { QuotaScheduler } from "../groups/quota-scheduler.js";
 
@@ -26,6 +26,7 @@ export interface ServerOptions {
   configRefreshMs?: number;
   /** How often the quota scheduler looks for due allocations (default one minute). */
   quotaIntervalMs?: number;
+  httpLimits?: Partial<HttpLimits>;
 }
 
 export interface RunningServer {
@@ -60,7 +61,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   let listeners: Listeners;
   try {
     const tls = options.httpsPort !== undefined ? await loadOrCreateTls(options.dataDir, options.tlsCert, options.tlsKey) : undefined;
-    listeners = await startListeners(routes, { host: options.host, httpPort: options.httpPort, httpsPort: options.httpsPort, tls });
+    listeners = await startListeners(routes, { host: options.host, httpPort: options.httpPort, httpsPort: options.httpsPort, tls, limits: options.httpLimits });
   } catch (error) {
     await app.close();
     throw error;
