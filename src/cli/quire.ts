@@ -14,6 +14,12 @@ function port(value: string): number {
   return n;
 }
 
+function count(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("not a whole number");
+  return n;
+}
+
 const env = process.env;
 const program = new Command();
 program.name("quire").description("Quire print management and print accounting server").version(VERSION);
@@ -64,8 +70,23 @@ program
   .option("--tls-cert <file>", "PEM certificate for HTTPS (default: self-signed, created in the data directory)", env.QUIRE_TLS_CERT)
   .option("--tls-key <file>", "PEM private key for HTTPS", env.QUIRE_TLS_KEY)
   .option("--log-level <level>", "trace, debug, info, warn or error", env.QUIRE_LOG_LEVEL ?? "info")
+  .option("--pg-pool-size <n>", "PostgreSQL connections per node (or QUIRE_PG_POOL_SIZE)", count, env.QUIRE_PG_POOL_SIZE ? count(env.QUIRE_PG_POOL_SIZE) : 10)
+  .option("--pg-statement-timeout <ms>", "PostgreSQL statement timeout, 0 for none (or QUIRE_PG_STATEMENT_TIMEOUT_MS)", count, env.QUIRE_PG_STATEMENT_TIMEOUT_MS ? count(env.QUIRE_PG_STATEMENT_TIMEOUT_MS) : 30_000)
+  .option("--config-refresh <ms>", "how often a node rereads config changed through other nodes (PostgreSQL; or QUIRE_CONFIG_REFRESH_MS)", count, env.QUIRE_CONFIG_REFRESH_MS ? count(env.QUIRE_CONFIG_REFRESH_MS) : undefined)
   .action(
-    async (opts: { dataDir: string; httpPort: number; httpsPort: number; host: string; postgresUrl?: string; tlsCert?: string; tlsKey?: string; logLevel: string }) => {
+    async (opts: {
+      dataDir: string;
+      httpPort: number;
+      httpsPort: number;
+      host: string;
+      postgresUrl?: string;
+      tlsCert?: string;
+      tlsKey?: string;
+      logLevel: string;
+      pgPoolSize: number;
+      pgStatementTimeout: number;
+      configRefresh?: number;
+    }) => {
       const log = createLog({ level: opts.logLevel });
       const dataDir = resolve(opts.dataDir);
       const server = await startServer({
@@ -77,6 +98,9 @@ program
         tlsCert: opts.tlsCert,
         tlsKey: opts.tlsKey,
         log,
+        poolSize: opts.pgPoolSize,
+        statementTimeoutMs: opts.pgStatementTimeout,
+        configRefreshMs: opts.configRefresh,
       });
       const passwordFile = await ensureAdminPassword(server.app);
       log.info({ httpPort: server.httpPort, httpsPort: server.httpsPort, dataDir, database: server.app.db.dialect }, "Quire is serving");

@@ -117,7 +117,7 @@ export class Database {
       this.postgresUrl = options.postgresUrl;
       this.pool = new pg.Pool({
         connectionString: options.postgresUrl,
-        max: options.poolSize ?? 10,
+        max: options.poolSize || 10,
         // A statement stuck behind a lock or a runaway query fails instead of holding a connection forever.
         statement_timeout: options.statementTimeoutMs ?? 30_000,
         // A transaction left open by a stalled node cannot hold row locks for long.

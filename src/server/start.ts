@@ -27,6 +27,10 @@ export interface ServerOptions {
   /** How often the quota scheduler looks for due allocations (default one minute). */
   quotaIntervalMs?: number;
   httpLimits?: Partial<HttpLimits>;
+  /** PostgreSQL connections per node. */
+  poolSize?: number;
+  /** PostgreSQL statement_timeout (ms; 0 = none). */
+  statementTimeoutMs?: number;
 }
 
 export interface RunningServer {
@@ -43,11 +47,15 @@ export function sqlitePathOf(dataDir: string): string {
   return join(dataDir, "quire.db");
 }
 
-export async function openContext(options: Pick<ServerOptions, "dataDir" | "postgresUrl" | "clock" | "log" | "configRefreshMs">): Promise<AppContext> {
+export async function openContext(
+  options: Pick<ServerOptions, "dataDir" | "postgresUrl" | "clock" | "log" | "configRefreshMs" | "poolSize" | "statementTimeoutMs">,
+): Promise<AppContext> {
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   return createContext({
     dataDir: options.dataDir,
-    database: options.postgresUrl ? { postgresUrl: options.postgresUrl } : { sqlitePath: sqlitePathOf(options.dataDir) },
+    database: options.postgresUrl
+      ? { postgresUrl: options.postgresUrl, poolSize: options.poolSize, statementTimeoutMs: options.statementTimeoutMs }
+      : { sqlitePath: sqlitePathOf(options.dataDir) },
     clock: options.clock,
     log: options.log,
     configRefreshMs: options.configRefreshMs,
