@@ -114,3 +114,61 @@ export async function selectMembershipsWithoutRows(db: Db | Trx, limit: number) 
     .limit(limit)
     .execute();
 }
+
+/** Jobs whose `charged` amount differs from what their ledger rows took (the sum of rows naming the job, negated). */
+export async function selectJobsOffLedger(db: Db | Trx, limit: number) {
+  const { rows } = await sql<{ id: number; status: string; charged: number; taken: number }>`
+    select j.id, j.status, j.charged, coalesce(-l.total, 0) as taken
+    from jobs j left join (select job_id, sum(amount) as total from ledger where job_id is not null group by job_id) l on l.job_id = j.id
+    where j.charged <> coalesce(-l.total, 0)
+    order by j.id
+    limit ${limit}`.execute(db);
+  return rows.map((r) => ({ id: Number(r.id), status: r.status, charged: Number(r.charged), taken: Number(r.taken) }));
+}
+
+export async function selectLedgerWithoutJob(db: Db | Trx, limit: number) {
+  return db
+    .selectFrom("ledger as l")
+    .leftJoin("jobs as j", "j.id", "l.job_id")
+    .select(["l.id", "l.job_id"])
+    .where("l.job_id", "is not", null)
+    .where("j.id", "is", null)
+    .orderBy("l.id")
+    .limit(limit)
+    .execute();
+}
+
+/**
+ * Printers whose job and page counters differ from their charged jobs in the job log: exactly for a
+ * printer never reset; at most the jobs since the reset for one that was.
+ */
+export async function selectPrintersOffJobLog(db: Db | Trx, limit: number) {
+  const { rows } = await sql<{ id: number; server_name: string; printer_name: string; job_count: number; page_count: number; jobs: number; pages: number; reset: number }>`
+    select p.id, p.server_name, p.printer_name, p.job_count, p.page_count,
+           coalesce(j.jobs, 0) as jobs, coalesce(j.pages, 0) as pages, case when p.counts_reset_at is null then 0 else 1 end as reset
+    from printers p
+    left join (
+      select jj.printer_id, count(*) as jobs, sum(jj.total_pages) as pages
+      from jobs jj join printers pp on pp.id = jj.printer_id
+      where jj.status = 'CHARGED' and (pp.counts_reset_at is null or jj.created_at >= pp.counts_reset_at)
+      group by jj.printer_id
+    ) j on j.printer_id = p.id
+    where (p.counts_reset_at is null and (p.job_count <> coalesce(j.jobs, 0) or p.page_count <> coalesce(j.pages, 0)))
+       or (p.counts_reset_at is not null and (p.job_count > coalesce(j.jobs, 0) or p.page_count > coalesce(j.pages, 0)))
+    order by p.id
+    limit ${limit}`.execute(db);
+  return rows.map((r) => ({ ...r, id: Number(r.id), job_count: Number(r.job_count), page_count: Number(r.page_count), jobs: Number(r.jobs), pages: Number(r.pages), reset: Number(r.reset) }));
+}
+
+/** Shared accounts whose job and page counters differ from the charged jobs that name them. */
+export async function selectSharedAccountsOffJobLog(db: Db | Trx, limit: number) {
+  const { rows } = await sql<{ id: number; name: string; job_count: number; page_count: number; jobs: number; pages: number }>`
+    select a.id, a.name, a.job_count, a.page_count, coalesce(j.jobs, 0) as jobs, coalesce(j.pages, 0) as pages
+    from accounts a
+    left join (select shared_account_id, count(*) as jobs, sum(total_pages) as pages from jobs where status = 'CHARGED' and shared_account_id is not null group by shared_account_id) j
+      on j.shared_account_id = a.id
+    where a.account_type = 'shared' and (a.job_count <> coalesce(j.jobs, 0) or a.page_count <> coalesce(j.pages, 0))
+    order by a.id
+    limit ${limit}`.execute(db);
+  return rows.map((r) => ({ ...r, id: Number(r.id), job_count: Number(r.job_count), page_count: Number(r.page_count), jobs: Number(r.jobs), pages: Number(r.pages) }));
+}

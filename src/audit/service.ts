@@ -1,6 +1,6 @@
 // `quire audit`: checks the whole database's invariants and reports what differs. Each check reads in
 // one consistent snapshot, so a busy server does not produce false differences. Features with their own
-// invariants (job counters against the job log, quotas) add checks with `register`.
+// invariants of their own add checks with `register`.
 import type { Database, Trx } from "../db/database.js";
 import { formatMoney } from "../kernel/money.js";
 import * as q from "./queries.js";
@@ -72,6 +72,29 @@ export const CORE_CHECKS: readonly AuditCheck[] = [
     summary: "every live user has a default personal account",
     async run(trx, limit) {
       return (await q.selectUsersWithoutAccount(trx, limit)).map((r) => `user ${r.username} (id ${r.id}) has no default personal account`);
+    },
+  },
+  {
+    name: "job-charges-match-ledger",
+    summary: "each job's charged amount equals what its ledger rows took; every job row named by the ledger exists",
+    async run(trx, limit) {
+      const off = (await q.selectJobsOffLedger(trx, limit)).map((r) => `job ${r.id} (${r.status}) says charged ${money(r.charged)} but its ledger rows took ${money(r.taken)}`);
+      const orphans = (await q.selectLedgerWithoutJob(trx, limit)).map((r) => `ledger row ${r.id} names job ${r.job_id}, which does not exist`);
+      return [...off, ...orphans].slice(0, limit);
+    },
+  },
+  {
+    name: "counters-match-job-log",
+    summary: "printer and shared-account job and page counters agree with the charged jobs in the job log",
+    async run(trx, limit) {
+      const printers = (await q.selectPrintersOffJobLog(trx, limit)).map(
+        (r) =>
+          `printer ${r.server_name}\\${r.printer_name} (id ${r.id}) counts ${r.job_count} jobs / ${r.page_count} pages, the job log ${r.reset ? "since the reset " : ""}has ${r.jobs} / ${r.pages}`,
+      );
+      const shared = (await q.selectSharedAccountsOffJobLog(trx, limit)).map(
+        (r) => `shared account ${r.name} (id ${r.id}) counts ${r.job_count} jobs / ${r.page_count} pages, the job log has ${r.jobs} / ${r.pages}`,
+      );
+      return [...printers, ...shared].slice(0, limit);
     },
   },
   {

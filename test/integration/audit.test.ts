@@ -18,6 +18,10 @@ for (const backend of BACKENDS) {
       await t.rpc.call("api.adjustUserAccountBalance", "ann", { double: 5.5 }, "a");
       await t.rpc.call("api.adjustUserAccountBalance", "ann", { double: -1.25 }, "b");
       await t.rpc.call("api.setUserAccountBalance", "bob", { double: 7 }, "c");
+      await t.rpc.call("api.registerPrinter", "ps1", "Lab");
+      await t.rpc.call("api.setPrinterCostSimple", "ps1", "Lab", { double: 0.1 });
+      assert.equal(await t.rpc.call("api.processJob", "user=ann,server=ps1,printer=Lab,total-pages=3"), true);
+      assert.equal(await t.rpc.call("api.processJob", "user=ann,server=ps1,printer=Lab,total-pages=2"), true);
     });
     after(async () => {
       await t?.close();
@@ -42,6 +46,8 @@ for (const backend of BACKENDS) {
       const k = t.server.app.db.kysely;
       await k.updateTable("accounts").set((eb) => ({ balance: eb("balance", "+", 1_000_000) })).where("user_id", "=", 2).execute();
       await k.updateTable("ledger").set({ balance_after: 999 }).where("comment", "=", "b").execute();
+      await k.updateTable("printers").set({ job_count: 5 }).execute();
+      await k.updateTable("jobs").set({ charged: 1 }).where("total_pages", "=", 2).execute();
       // An orphan can only appear with foreign keys bypassed (a bad restore, a manual fix): bypass them.
       const orphan = sql`insert into ledger (account_id, amount, balance_after, kind, comment, created_by, created_at) values (424242, 1, 1, 'adjustment', '', '', 0)`;
       if (backend === "postgres") {
@@ -60,6 +66,8 @@ for (const backend of BACKENDS) {
       assert.match(byName.get("balances-match-ledger")!.join("\n"), /user id 2 .*balance 8\.0 but ledger sum 7\.0/);
       assert.match(byName.get("ledger-chains")!.join("\n"), /balance_after 0\.000999, running sum is 4\.25/);
       assert.match(byName.get("no-orphan-ledger-rows")!.join("\n"), /names account id 424242/);
+      assert.match(byName.get("counters-match-job-log")!.join("\n"), /printer ps1\\Lab \(id \d+\) counts 5 jobs \/ 5 pages, the job log has 2 \/ 5/);
+      assert.match(byName.get("job-charges-match-ledger")!.join("\n"), /job \d+ \(CHARGED\) says charged 0\.000001 but its ledger rows took 0\.2/);
       const { status, stdout } = runCli();
       assert.equal(status, 3);
       assert.match(stdout, /FAIL balances-match-ledger/);
