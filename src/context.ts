@@ -12,6 +12,8 @@ import { SharedAccountsService } from "./shared-accounts/service.js";
 import { AdminAccessService } from "./admin-access/service.js";
 import { PrintersService } from "./printers/service.js";
 import { JobsService } from "./jobs/service.js";
+import { SingleRunner } from "./db/single-runner.js";
+import { AuditService } from "./audit/service.js";
 import type { Kysely } from "kysely";
 
 export const VERSION = "0.1.0";
@@ -41,6 +43,10 @@ export interface AppContext {
   readonly adminAccess: AdminAccessService;
   readonly printers: PrintersService;
   readonly jobs: JobsService;
+  /** Checks the database's invariants (`quire audit`). */
+  readonly audit: AuditService;
+  /** Runs background work on exactly one node at a time. */
+  readonly runner: SingleRunner;
   close(): Promise<void>;
 }
 
@@ -53,6 +59,7 @@ export async function createContext(options: ContextOptions): Promise<AppContext
   const refresh = options.configRefreshMs ?? (db.dialect === "postgres" ? 2000 : 0);
   const config = new ConfigService(db, clock, refresh);
   await config.load();
+  config.startRefreshing();
   const security = new SecurityService(db, config);
   const accounts = new AccountsService(config, clock);
   const users = new UsersService(db, accounts, clock);
@@ -78,6 +85,11 @@ export async function createContext(options: ContextOptions): Promise<AppContext
     adminAccess,
     printers,
     jobs,
-    close: () => db.close(),
+    audit: new AuditService(db),
+    runner: new SingleRunner(db),
+    close: async () => {
+      config.stopRefreshing();
+      await db.close();
+    },
   };
 }

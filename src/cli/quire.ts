@@ -7,10 +7,17 @@ import { createLog } from "../kernel/log.js";
 import { openContext, startServer } from "../server/start.js";
 import { runServerCommand } from "./server-command.js";
 import { ensureAdminPassword, setAdminPassword } from "./setup.js";
+import { formatAuditReport } from "../audit/service.js";
 
 function port(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError("not a port number");
+  return n;
+}
+
+function count(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("not a whole number");
   return n;
 }
 
@@ -36,6 +43,24 @@ program
   });
 
 program
+  .command("audit")
+  .description("check the database's invariants (balances equal ledger sums, no orphan rows) and print what differs")
+  .option("--data-dir <dir>", "data directory", env.QUIRE_DATA_DIR ?? "./data")
+  .option("--postgres-url <url>", "audit this PostgreSQL database instead of the embedded SQLite (or QUIRE_DATABASE_URL)", env.QUIRE_DATABASE_URL)
+  .option("--limit <n>", "differences listed per check", (v) => Math.max(1, Number.parseInt(v, 10) || 50), 50)
+  .action(async (opts: { dataDir: string; postgresUrl?: string; limit: number }) => {
+    const app = await openContext({ dataDir: resolve(opts.dataDir), postgresUrl: opts.postgresUrl });
+    let report;
+    try {
+      report = await app.audit.run(opts.limit);
+    } finally {
+      await app.close();
+    }
+    process.stdout.write(formatAuditReport(report));
+    if (!report.ok) process.exitCode = 3;
+  });
+
+program
   .command("serve")
   .description("run the server in the foreground")
   .option("--data-dir <dir>", "data directory", env.QUIRE_DATA_DIR ?? "./data")
@@ -46,8 +71,23 @@ program
   .option("--tls-cert <file>", "PEM certificate for HTTPS (default: self-signed, created in the data directory)", env.QUIRE_TLS_CERT)
   .option("--tls-key <file>", "PEM private key for HTTPS", env.QUIRE_TLS_KEY)
   .option("--log-level <level>", "trace, debug, info, warn or error", env.QUIRE_LOG_LEVEL ?? "info")
+  .option("--pg-pool-size <n>", "PostgreSQL connections per node (or QUIRE_PG_POOL_SIZE)", count, env.QUIRE_PG_POOL_SIZE ? count(env.QUIRE_PG_POOL_SIZE) : 10)
+  .option("--pg-statement-timeout <ms>", "PostgreSQL statement timeout, 0 for none (or QUIRE_PG_STATEMENT_TIMEOUT_MS)", count, env.QUIRE_PG_STATEMENT_TIMEOUT_MS ? count(env.QUIRE_PG_STATEMENT_TIMEOUT_MS) : 30_000)
+  .option("--config-refresh <ms>", "how often a node rereads config changed through other nodes (PostgreSQL; or QUIRE_CONFIG_REFRESH_MS)", count, env.QUIRE_CONFIG_REFRESH_MS ? count(env.QUIRE_CONFIG_REFRESH_MS) : undefined)
   .action(
-    async (opts: { dataDir: string; httpPort: number; httpsPort: number; host: string; postgresUrl?: string; tlsCert?: string; tlsKey?: string; logLevel: string }) => {
+    async (opts: {
+      dataDir: string;
+      httpPort: number;
+      httpsPort: number;
+      host: string;
+      postgresUrl?: string;
+      tlsCert?: string;
+      tlsKey?: string;
+      logLevel: string;
+      pgPoolSize: number;
+      pgStatementTimeout: number;
+      configRefresh?: number;
+    }) => {
       const log = createLog({ level: opts.logLevel });
       const dataDir = resolve(opts.dataDir);
       const server = await startServer({
@@ -59,6 +99,9 @@ program
         tlsCert: opts.tlsCert,
         tlsKey: opts.tlsKey,
         log,
+        poolSize: opts.pgPoolSize,
+        statementTimeoutMs: opts.pgStatementTimeout,
+        configRefreshMs: opts.configRefresh,
       });
       const passwordFile = await ensureAdminPassword(server.app);
       log.info({ httpPort: server.httpPort, httpsPort: server.httpsPort, dataDir, database: server.app.db.dialect }, "Quire is serving");

@@ -13,4 +13,7 @@ export const KNOWN_KEYS = {
   allowedAddresses: "auth.webservices.allowed-addresses",
   authToken: "auth.webservices.auth-token",
   defaultOverdraft: "accounts.restricted.default-overdraft",
+  trustedProxies: "auth.webservices.trusted-proxies",
+  rateLimit: "auth.webservices.rate-limit",
+  rateLimitBurst: "auth.webservices.rate-limit-burst",
 } as const;

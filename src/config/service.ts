@@ -1,6 +1,7 @@
 // Config values: one home for every setting the API's getConfigValue/setConfigValue and the admin
-// config editor read and write. Values are cached in memory; with several nodes on one database the
-// cache is reloaded at most `refreshMs` after another node's change.
+// config editor read and write. Values are cached in memory; with several nodes on one database a timer
+// reloads the cache every `refreshMs`, so another node's change is seen here within refreshMs plus the
+// time of one reload query (docs/deployment.md).
 import type { Database } from "../db/database.js";
 import type { Clock } from "../kernel/clock.js";
 import { Invalid } from "../kernel/errors.js";
@@ -15,6 +16,7 @@ export class ConfigService {
   private reloading: Promise<void> | undefined;
   private readonly validators = new Map<string, ConfigValidator>();
   private readonly listeners: Array<(key: string) => void> = [];
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly db: Database,
@@ -32,6 +34,23 @@ export class ConfigService {
     this.values = next;
     this.loadedAt = this.clock.now();
     for (const key of changed) for (const l of this.listeners) l(key);
+  }
+
+  /** Starts the periodic reload (when refreshMs > 0). Reads never wait for it. */
+  startRefreshing(): void {
+    if (this.refreshMs <= 0 || this.timer) return;
+    this.timer = setInterval(() => this.reloadInBackground(), this.refreshMs);
+    this.timer.unref();
+  }
+
+  stopRefreshing(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** The longest time another node's change may take to be seen here, in ms (0: single node, immediate). */
+  get propagationMs(): number {
+    return this.refreshMs;
   }
 
   /** Registers a check that a key's new value must pass before it is stored. */
@@ -67,6 +86,11 @@ export class ConfigService {
   private refreshIfStale(): void {
     if (this.refreshMs <= 0 || this.reloading) return;
     if (this.clock.now() - this.loadedAt < this.refreshMs) return;
+    this.reloadInBackground();
+  }
+
+  private reloadInBackground(): void {
+    if (this.reloading) return;
     this.reloading = this.load()
       .catch(() => undefined)
       .finally(() => {

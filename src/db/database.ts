@@ -6,7 +6,7 @@ import pg from "pg";
 import { Kysely, PostgresDialect, SqliteDialect, sql, type LogEvent, type Transaction } from "kysely";
 import type { DB } from "./schema.js";
 import { GroupCommitter, type CommitStats } from "./group-commit.js";
-import { Unavailable } from "../kernel/errors.js";
+import { Conflict, Unavailable } from "../kernel/errors.js";
 
 export type Dialect = "sqlite" | "postgres";
 export type Trx = Transaction<DB>;
@@ -24,6 +24,8 @@ export interface DatabaseOptions {
   postgresUrl?: string;
   /** Pool size for PostgreSQL. */
   poolSize?: number;
+  /** PostgreSQL statement_timeout for every pooled connection (ms; 0 = none). */
+  statementTimeoutMs?: number;
 }
 
 let pgTypesSet = false;
@@ -117,12 +119,21 @@ export class Database {
   private readonly logQuery = (event: LogEvent): void => {
     this.observer?.query(event.queryDurationMillis, event.level === "query");
   };
+  private readonly postgresUrl?: string;
 
   constructor(options: DatabaseOptions) {
     if (options.postgresUrl) {
       configurePgTypes();
       this.dialect = "postgres";
-      this.pool = new pg.Pool({ connectionString: options.postgresUrl, max: options.poolSize ?? 10 });
+      this.postgresUrl = options.postgresUrl;
+      this.pool = new pg.Pool({
+        connectionString: options.postgresUrl,
+        max: options.poolSize || 10,
+        // A statement stuck behind a lock or a runaway query fails instead of holding a connection forever.
+        statement_timeout: options.statementTimeoutMs ?? 30_000,
+        // A transaction left open by a stalled node cannot hold row locks for long.
+        idle_in_transaction_session_timeout: 60_000,
+      });
       this.pool.on("error", () => {
         /* an idle client lost its connection; the pool replaces it */
       });
@@ -147,7 +158,8 @@ export class Database {
   /**
    * Runs one use case's writes all-or-nothing. On SQLite, units that arrive together share one durable
    * commit (each in its own savepoint); on PostgreSQL each unit is its own transaction, retried on
-   * serialization failures and deadlocks.
+   * serialization failures, deadlocks and unique violations (two nodes creating the same row at once: the
+   * retry sees the other node's row and takes the path for an existing one, e.g. a Conflict fault).
    */
   async write<T>(unit: (trx: Trx) => Promise<T>): Promise<T> {
     const observer = this.observer;
@@ -194,6 +206,17 @@ export class Database {
     return this.kysely.transaction().execute(unit);
   }
 
+  /**
+   * A dedicated PostgreSQL connection outside the pool, for session state such as advisory locks: the
+   * session ends (and its locks are released) when the client ends or this process dies.
+   */
+  async openSession(): Promise<pg.Client> {
+    if (!this.postgresUrl) throw new Error("Sessions exist on PostgreSQL only.");
+    const client = new pg.Client({ connectionString: this.postgresUrl });
+    await client.connect();
+    return client;
+  }
+
   /** Checks that the database answers. */
   async ping(): Promise<void> {
     await sql`select 1`.execute(this.kysely);
@@ -220,5 +243,7 @@ function mapDriverError(error: unknown): unknown {
   if (code === "ECONNREFUSED" || code === "57P01" || code === "08006") {
     return new Unavailable("The database is not reachable; try again shortly.");
   }
+  if (code === "57014") return new Unavailable("The database did not answer in time; try again shortly.");
+  if (code === "23505") return new Conflict("The change clashed with a concurrent change of the same record; try again.");
   return error;
 }

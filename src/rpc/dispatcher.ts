@@ -14,6 +14,8 @@ export const FAULT = {
   auth: 401,
   address: 403,
   notSupported: 501,
+  /** The caller's address is over its request rate limit. */
+  rateLimited: 429,
   unavailable: 503,
   internal: 500,
 } as const;

@@ -1,5 +1,6 @@
 // The XML-RPC endpoint on the HTTP edge: POST /rpc/api/xmlrpc. The allowed-callers check runs before
-// anything else; bodies are size-limited and must be valid UTF-8.
+// anything else (on the forwarded client address when the connection is a trusted proxy), then the rate
+// limit; bodies are size-limited and must be valid UTF-8.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AppContext } from "../context.js";
 import { ACCESS_DENIED_MESSAGE } from "../security/service.js";
@@ -82,11 +83,18 @@ export function createRpcRoute(app: AppContext, dispatcher: Dispatcher, options:
       return true;
     }
     const started = performance.now();
-    const address = req.socket.remoteAddress ?? "";
+    const address = app.security.clientAddress(req.socket.remoteAddress ?? "", req.headers["x-forwarded-for"]);
     if (!app.security.isAddressAllowed(address)) {
       req.resume();
       sendFault(res, FAULT.address, ACCESS_DENIED_MESSAGE);
       options.observe?.({ xml: "", method: "(refused)", faultCode: FAULT.address }, performance.now() - started);
+      return true;
+    }
+    const retryAfterMs = app.security.takeRequest(address);
+    if (retryAfterMs > 0) {
+      req.resume();
+      sendFault(res, FAULT.rateLimited, app.security.rateLimitedMessage(address, retryAfterMs));
+      options.observe?.({ xml: "", method: "(rate limited)", faultCode: FAULT.rateLimited }, performance.now() - started);
       return true;
     }
     if (!isXmlLike(req.headers["content-type"])) {

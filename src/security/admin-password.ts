@@ -10,16 +10,37 @@ export async function hashPassword(password: string): Promise<string> {
 
 export class AdminPasswordCheck {
   private verifiedDigest: Buffer | undefined;
-  constructor(private readonly loadHash: () => Promise<string | undefined>) {}
+  private verifiedHash: string | undefined;
+  private verifiedAt = 0;
+
+  /**
+   * `recheckMs`: how long a remembered password is trusted before the stored hash is read again (so a
+   * password changed through another node stops working here within that time); 0 trusts it until
+   * this node changes the password.
+   */
+  constructor(
+    private readonly loadHash: () => Promise<string | undefined>,
+    private readonly recheckMs = 0,
+  ) {}
 
   forget(): void {
     this.verifiedDigest = undefined;
+    this.verifiedHash = undefined;
   }
 
   async matches(candidate: string): Promise<boolean> {
     if (candidate === "") return false;
     const digest = digestOf(candidate);
-    if (this.verifiedDigest && timingSafeEqual(this.verifiedDigest, digest)) return true;
+    if (this.verifiedDigest && timingSafeEqual(this.verifiedDigest, digest)) {
+      if (this.recheckMs <= 0 || performance.now() - this.verifiedAt < this.recheckMs) return true;
+      // Cheap recheck: the same stored hash means the same password, without a new argon2 verification.
+      const current = await this.loadHash();
+      if (current !== undefined && current === this.verifiedHash) {
+        this.verifiedAt = performance.now();
+        return true;
+      }
+      this.forget();
+    }
     const stored = await this.loadHash();
     if (!stored) return false;
     let ok = false;
@@ -28,7 +49,11 @@ export class AdminPasswordCheck {
     } catch {
       ok = false;
     }
-    if (ok) this.verifiedDigest = digest;
+    if (ok) {
+      this.verifiedDigest = digest;
+      this.verifiedHash = stored;
+      this.verifiedAt = performance.now();
+    }
     return ok;
   }
 }

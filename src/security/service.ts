@@ -7,6 +7,8 @@ import { Forbidden, Invalid } from "../kernel/errors.js";
 import { isLoopback, parseAddressList, type AddressList } from "./allowed-addresses.js";
 import { AdminPasswordCheck, hashPassword } from "./admin-password.js";
 import { digestOf, matchToken, parseTokenConfig, type TokenEntry } from "./tokens.js";
+import { clientAddressOf } from "./client-address.js";
+import { parseNonNegative, parseRateLimit, RateLimiter } from "./rate-limit.js";
 
 export const ADMIN_PASSWORD_SECRET = "admin-password-hash";
 export const ADMIN_APPLICATION = "admin";
@@ -17,6 +19,10 @@ export const AUTH_FAILED_MESSAGE = "Authentication failed: invalid or missing au
 export class SecurityService {
   private addressText = "";
   private addresses: AddressList = parseAddressList("");
+  private proxiesText = "";
+  private proxies: AddressList = parseAddressList("");
+  private rateText = "";
+  private limiter = new RateLimiter({ perSecond: 0, burst: 1 });
   private tokenText: string | undefined;
   private tokens: TokenEntry[] = [];
   private readonly localTokens: TokenEntry[] = [];
@@ -26,10 +32,51 @@ export class SecurityService {
     private readonly db: Database,
     private readonly config: ConfigService,
   ) {
-    this.adminPassword = new AdminPasswordCheck(() => selectSecret(db.kysely, ADMIN_PASSWORD_SECRET));
+    this.adminPassword = new AdminPasswordCheck(() => selectSecret(db.kysely, ADMIN_PASSWORD_SECRET), config.propagationMs);
     config.validate(KNOWN_KEYS.allowedAddresses, (value) => {
       parseAddressList(value);
     });
+    config.validate(KNOWN_KEYS.trustedProxies, (value) => {
+      parseAddressList(value);
+    });
+    config.validate(KNOWN_KEYS.rateLimit, (value) => {
+      parseNonNegative(value, KNOWN_KEYS.rateLimit);
+    });
+    config.validate(KNOWN_KEYS.rateLimitBurst, (value) => {
+      parseNonNegative(value, KNOWN_KEYS.rateLimitBurst);
+    });
+  }
+
+  /** The caller's address: the socket's, or the forwarded client's when the socket is a trusted proxy. */
+  clientAddress(socketAddress: string, forwardedFor: string | string[] | undefined): string {
+    if (forwardedFor === undefined) return socketAddress;
+    const text = this.config.get(KNOWN_KEYS.trustedProxies);
+    if (text !== this.proxiesText) {
+      this.proxies = parseAddressList(text);
+      this.proxiesText = text;
+    }
+    return clientAddressOf(socketAddress, forwardedFor, this.proxies);
+  }
+
+  /** Counts a request against the address's rate limit: 0 when allowed, else ms until the next is. */
+  takeRequest(address: string): number {
+    const text = `${this.config.get(KNOWN_KEYS.rateLimit)}|${this.config.get(KNOWN_KEYS.rateLimitBurst)}`;
+    if (text !== this.rateText) {
+      const [rate, burst] = text.split("|");
+      try {
+        this.limiter = new RateLimiter(parseRateLimit(rate, burst));
+      } catch {
+        // A bad value stored behind the validator's back (another tool, a restore): no limit rather than no service.
+        this.limiter = new RateLimiter({ perSecond: 0, burst: 1 });
+      }
+      this.rateText = text;
+    }
+    return this.limiter.take(address, performance.now());
+  }
+
+  /** The fault message for a caller over its rate limit. */
+  rateLimitedMessage(address: string, retryAfterMs: number): string {
+    return `Too many requests from ${address}: the limit is ${this.limiter.settings.perSecond} a second; try again in ${retryAfterMs} ms.`;
   }
 
   /** Whether a caller at this address may use the XML Web Services API. */

@@ -7,11 +7,35 @@ import type { TlsMaterial } from "./tls.js";
 
 export type Route = (req: IncomingMessage, res: ServerResponse) => boolean;
 
+/** Limits that cut off slow or oversized clients (slow-loris, header floods). */
+export interface HttpLimits {
+  /** Time a client has to send all request headers (ms). */
+  headersTimeoutMs: number;
+  /** Time a client has to send the whole request, body included (ms). */
+  requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this (ms). */
+  keepAliveTimeoutMs: number;
+  /** How often the server looks for connections past those deadlines (ms). */
+  checkIntervalMs: number;
+  /** Total size of the request line and headers (bytes); larger gets 431 and the connection closed. */
+  maxHeaderBytes: number;
+}
+
+export const DEFAULT_HTTP_LIMITS: HttpLimits = {
+  headersTimeoutMs: 20_000,
+  requestTimeoutMs: 60_000,
+  keepAliveTimeoutMs: 65_000,
+  // Node checks every 30 s by default, which would let a slow-loris client stay 50 s; check every second.
+  checkIntervalMs: 1_000,
+  maxHeaderBytes: 16 * 1024,
+};
+
 export interface ListenOptions {
   host?: string;
   httpPort: number;
   httpsPort?: number;
   tls?: TlsMaterial;
+  limits?: Partial<HttpLimits>;
 }
 
 export interface Listeners {
@@ -35,10 +59,10 @@ function handlerFor(routes: readonly Route[]) {
   };
 }
 
-function harden(server: http.Server): void {
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 20_000;
-  server.requestTimeout = 60_000;
+function harden(server: http.Server, limits: HttpLimits): void {
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  server.headersTimeout = limits.headersTimeoutMs;
+  server.requestTimeout = limits.requestTimeoutMs;
   server.maxHeadersCount = 100;
 }
 
@@ -62,14 +86,16 @@ function closeServer(server: http.Server): Promise<void> {
 export async function startListeners(routes: readonly Route[], options: ListenOptions): Promise<Listeners> {
   const host = options.host ?? "::";
   const handler = handlerFor(routes);
-  const plain = http.createServer({ maxHeaderSize: 16 * 1024 }, handler);
-  harden(plain);
+  const limits = { ...DEFAULT_HTTP_LIMITS, ...options.limits };
+  const serverOptions = { maxHeaderSize: limits.maxHeaderBytes, connectionsCheckingInterval: limits.checkIntervalMs };
+  const plain = http.createServer(serverOptions, handler);
+  harden(plain, limits);
   const httpPort = await listen(plain, options.httpPort, host);
   let secure: https.Server | undefined;
   let httpsPort: number | undefined;
   if (options.httpsPort !== undefined && options.tls) {
-    secure = https.createServer({ cert: options.tls.cert, key: options.tls.key, maxHeaderSize: 16 * 1024 }, handler);
-    harden(secure);
+    secure = https.createServer({ cert: options.tls.cert, key: options.tls.key, ...serverOptions }, handler);
+    harden(secure, limits);
     httpsPort = await listen(secure, options.httpsPort, host);
   }
   return {

@@ -8,9 +8,9 @@ import { Dispatcher } from "../rpc/dispatcher.js";
 import { createRpcRoute, RPC_PATH } from "../rpc/http-route.js";
 import { METHODS } from "../rpc/methods.js";
 import { createHealthRoute, ensureHealthKey } from "./health.js";
-import { startListeners, type Listeners, type Route } from "./http.js";
 import { connectHostFor, LOCAL_ACCESS_APPLICATION, newLocalSecret, removeLocalAccess, writeLocalAccess } from "./local-access.js";
 import { Metrics } from "./metrics.js";
+import { startListeners, type HttpLimits, type Listeners, type Route } from "./http.js";
 import { loadOrCreateTls } from "./tls.js";
 import { QuotaScheduler } from "../groups/quota-scheduler.js";
 
@@ -31,6 +31,11 @@ export interface ServerOptions {
   quotaIntervalMs?: number;
   /** Write the server-command access file into the data directory (default true). */
   localAccess?: boolean;
+  httpLimits?: Partial<HttpLimits>;
+  /** PostgreSQL connections per node. */
+  poolSize?: number;
+  /** PostgreSQL statement_timeout (ms; 0 = none). */
+  statementTimeoutMs?: number;
 }
 
 export interface RunningServer {
@@ -48,11 +53,15 @@ export function sqlitePathOf(dataDir: string): string {
   return join(dataDir, "quire.db");
 }
 
-export async function openContext(options: Pick<ServerOptions, "dataDir" | "postgresUrl" | "clock" | "log" | "configRefreshMs">): Promise<AppContext> {
+export async function openContext(
+  options: Pick<ServerOptions, "dataDir" | "postgresUrl" | "clock" | "log" | "configRefreshMs" | "poolSize" | "statementTimeoutMs">,
+): Promise<AppContext> {
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   return createContext({
     dataDir: options.dataDir,
-    database: options.postgresUrl ? { postgresUrl: options.postgresUrl } : { sqlitePath: sqlitePathOf(options.dataDir) },
+    database: options.postgresUrl
+      ? { postgresUrl: options.postgresUrl, poolSize: options.poolSize, statementTimeoutMs: options.statementTimeoutMs }
+      : { sqlitePath: sqlitePathOf(options.dataDir) },
     clock: options.clock,
     log: options.log,
     configRefreshMs: options.configRefreshMs,
@@ -73,7 +82,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   try {
     await ensureHealthKey(app);
     const tls = options.httpsPort !== undefined ? await loadOrCreateTls(options.dataDir, options.tlsCert, options.tlsKey) : undefined;
-    listeners = await startListeners(routes, { host: options.host, httpPort: options.httpPort, httpsPort: options.httpsPort, tls });
+    listeners = await startListeners(routes, { host: options.host, httpPort: options.httpPort, httpsPort: options.httpsPort, tls, limits: options.httpLimits });
   } catch (error) {
     await app.close();
     throw error;

@@ -8,6 +8,7 @@ import { after, before, describe, it } from "node:test";
 import { BACKENDS } from "../support/backends.js";
 import { assertLedgerInvariant, createUser, ledgerOfUser } from "../support/fixtures.js";
 import { Fault, methodCallXml, parseResponse, type Arg } from "../support/rpc-client.js";
+import { assertAuditClean } from "../support/audit.js";
 import { startTestServer, TEST_TOKEN, type TestServer } from "../support/server.js";
 
 const CLIENTS = 20;
@@ -136,6 +137,10 @@ for (const backend of BACKENDS) {
       assert.ok(rows.every((r) => Number(r.balance_after) >= 0), "a restricted user without overdraft never went below zero");
       assert.ok(balance < 250_000 + 500_000, "the credit was used up as far as the rules allow");
       await assertLedgerInvariant(t);
+    });
+
+    it("leaves every invariant the audit checks intact", async () => {
+      await assertAuditClean(t.server.app);
     });
   });
 }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { BACKENDS } from "../support/backends.js";
+import { assertAuditClean } from "../support/audit.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 import { accountRow, createSharedAccount } from "../support/shared-accounts.js";
 
@@ -82,6 +83,10 @@ for (const backend of BACKENDS) {
       assert.equal(printers.length, 1);
       assert.deepEqual(await t.rpc.call("api.getPrinterProperties", "ps7", "Brand New", ["print-stats.job-count", "print-stats.page-count"]), ["16", "32"]);
       assert.equal(await t.rpc.call("api.getUserProperty", "fresh", "print-stats.job-count"), "16");
+    });
+
+    it("leaves every invariant the audit checks intact", async () => {
+      await assertAuditClean(t.server.app);
     });
   });
 }

@@ -45,7 +45,11 @@ export interface RawResponse {
 const agentHttp = new http.Agent({ keepAlive: true, maxSockets: 64 });
 const agentHttps = new https.Agent({ keepAlive: true, rejectUnauthorized: false, maxSockets: 64 });
 
-export function postRaw(url: string, body: string | Buffer, options: { headers?: Record<string, string>; localAddress?: string; method?: string } = {}): Promise<RawResponse> {
+export function postRaw(
+  url: string,
+  body: string | Buffer,
+  options: { headers?: Record<string, string>; localAddress?: string; method?: string; signal?: AbortSignal } = {},
+): Promise<RawResponse> {
   const u = new URL(url);
   const mod = u.protocol === "https:" ? https : http;
   return new Promise((resolve, reject) => {
@@ -58,6 +62,7 @@ export function postRaw(url: string, body: string | Buffer, options: { headers?:
         agent: options.localAddress ? undefined : u.protocol === "https:" ? agentHttps : agentHttp,
         rejectUnauthorized: false,
         localAddress: options.localAddress,
+        signal: options.signal,
         headers: { "Content-Type": "text/xml", ...options.headers },
       },
       (res) => {

@@ -1,0 +1,168 @@
+// Crash safety: a server in a child process is killed with SIGKILL in the middle of sustained balance
+// adjustments, then restarted; the ledger must hold every acknowledged adjustment exactly once, no
+// unacknowledged one in part, and every balance must equal its ledger. On SQLite, on PostgreSQL, and
+// with two nodes on one PostgreSQL where one is killed. Bounded in requests and time; loopback only.
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { Database } from "../../src/db/database.js";
+import { sqlitePathOf } from "../../src/server/start.js";
+import { BACKENDS, createPostgresDatabase, type Backend } from "../support/backends.js";
+import { prepareDataDir, startChildServer, type ChildServer } from "../support/child-server.js";
+import { assertLedgerHoldsAcknowledged, startAdjustLoad } from "../support/adjust-load.js";
+import { assertAuditClean } from "../support/audit.js";
+import { waitFor, withDeadline } from "../support/wait.js";
+
+const USERS = Array.from({ length: 10 }, (_, i) => `crash-user-${i}`);
+const ACKS_BEFORE_KILL = 150;
+
+interface Site {
+  dataDirs: string[];
+  postgresUrl?: string;
+  cleanup(): Promise<void>;
+}
+
+async function makeSite(backend: Backend, nodes = 1): Promise<Site> {
+  const dataDirs = Array.from({ length: nodes }, () => mkdtempSync(join(tmpdir(), "quire-crash-")));
+  const pg = backend === "postgres" ? await createPostgresDatabase() : undefined;
+  await prepareDataDir(dataDirs[0], pg?.url, USERS);
+  return {
+    dataDirs,
+    postgresUrl: pg?.url,
+    async cleanup() {
+      await pg?.drop();
+      for (const d of dataDirs) rmSync(d, { recursive: true, force: true });
+    },
+  };
+}
+
+function openDatabase(site: Site): Database {
+  return site.postgresUrl ? new Database({ postgresUrl: site.postgresUrl }) : new Database({ sqlitePath: sqlitePathOf(site.dataDirs[0]) });
+}
+
+async function balancesInCents(node: ChildServer): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const u of USERS) out.set(u, Math.round(((await node.rpc.call("api.getUserAccountBalance", u)) as number) * 100));
+  return out;
+}
+
+const running: ChildServer[] = [];
+after(async () => {
+  for (const n of running) await n.kill();
+});
+
+async function start(site: Site, index = 0): Promise<ChildServer> {
+  const node = await startChildServer(site.dataDirs[index], site.postgresUrl);
+  running.push(node);
+  return node;
+}
+
+for (const backend of BACKENDS) {
+  describe(`crash safety (${backend})`, () => {
+    it("after kill -9 mid-load and a restart, every acknowledged adjustment is in the ledger exactly once", { timeout: 120_000 }, async (t) => {
+      const site = await makeSite(backend);
+      try {
+        let node = await start(site);
+        const tag = `crash-${backend}`;
+        const load = startAdjustLoad({ urls: [node.url], clients: 8, usernames: USERS, maxPerClient: 400, tag });
+        await waitFor("enough acknowledged adjustments", () => load.acked() >= ACKS_BEFORE_KILL, 60_000, 5);
+        await node.kill();
+        await withDeadline(load.done, 20_000, "the clients");
+
+        const db = openDatabase(site);
+        let check;
+        try {
+          check = await assertLedgerHoldsAcknowledged(db, load.sent, tag);
+        } finally {
+          await db.close();
+        }
+        assert.ok(check.acked >= ACKS_BEFORE_KILL);
+        t.diagnostic(`acknowledged ${check.acked}; unacknowledged but applied ${check.unacknowledgedApplied}; unacknowledged and absent ${check.unacknowledgedAbsent}`);
+
+        node = await start(site);
+        // The restarted server reports the balances the ledger proves.
+        const balances = await balancesInCents(node);
+        for (const u of USERS) assert.equal(balances.get(u), check.centsByUser.get(u) ?? 0, `balance of ${u}`);
+        assert.equal(await node.rpc.call("api.adjustUserAccountBalance", USERS[0], { double: "1.00" }, "after restart"), true);
+        await node.stop();
+        const after = openDatabase(site);
+        try {
+          await assertAuditClean(after);
+        } finally {
+          await after.close();
+        }
+      } finally {
+        await site.cleanup();
+      }
+    });
+  });
+}
+
+if (BACKENDS.includes("postgres")) {
+  describe("crash safety with two nodes on one PostgreSQL", () => {
+    it("40 clients spread over both nodes adjusting the same 10 accounts end exact", { timeout: 120_000 }, async () => {
+      const site = await makeSite("postgres", 2);
+      try {
+        const nodes = [await start(site, 0), await start(site, 1)];
+        const tag = "two-nodes";
+        const load = startAdjustLoad({ urls: nodes.map((n) => n.url), clients: 40, usernames: USERS, maxPerClient: 15, tag });
+        await withDeadline(load.done, 90_000, "the clients");
+        const outcomes = [...load.sent.values()].map((s) => s.outcome);
+        assert.equal(outcomes.length, 600);
+        assert.ok(outcomes.every((o) => o === "acked"), "every adjustment is acknowledged");
+        const expected = new Map<string, number>();
+        for (const s of load.sent.values()) expected.set(s.username, (expected.get(s.username) ?? 0) + s.cents);
+        for (const node of nodes) assert.deepEqual(await balancesInCents(node), new Map(USERS.map((u) => [u, expected.get(u) ?? 0])));
+        const db = openDatabase(site);
+        try {
+          const check = await assertLedgerHoldsAcknowledged(db, load.sent, tag);
+          assert.equal(check.acked, 600);
+        } finally {
+          await db.close();
+        }
+        for (const n of nodes) await n.stop();
+      } finally {
+        await site.cleanup();
+      }
+    });
+
+    it("killing one node mid-load loses nothing acknowledged; the other node carries on", { timeout: 120_000 }, async (t) => {
+      const site = await makeSite("postgres", 2);
+      try {
+        const [a, b] = [await start(site, 0), await start(site, 1)];
+        const tag = "node-killed";
+        const kill: { ackedAt?: number } = {};
+        const load = startAdjustLoad({
+          urls: [a.url, b.url],
+          clients: 16,
+          usernames: USERS,
+          maxPerClient: 400,
+          tag,
+          // Node B's clients go on until they have 100 more acknowledgements after the kill.
+          shouldStop: () => kill.ackedAt !== undefined && load.acked() >= kill.ackedAt + 100,
+        });
+        await waitFor("enough acknowledged adjustments", () => load.acked() >= ACKS_BEFORE_KILL, 60_000, 5);
+        await a.kill();
+        const ackedAtKill = load.acked();
+        kill.ackedAt = ackedAtKill;
+        await withDeadline(load.done, 60_000, "the clients");
+        assert.ok(load.acked() >= ackedAtKill + 100, "node B kept serving after node A died");
+        const db = openDatabase(site);
+        let check;
+        try {
+          check = await assertLedgerHoldsAcknowledged(db, load.sent, tag);
+        } finally {
+          await db.close();
+        }
+        t.diagnostic(`acknowledged ${check.acked}; unacknowledged but applied ${check.unacknowledgedApplied}; unacknowledged and absent ${check.unacknowledgedAbsent}`);
+        const balances = await balancesInCents(b);
+        for (const u of USERS) assert.equal(balances.get(u), check.centsByUser.get(u) ?? 0, `balance of ${u} on node B`);
+        await b.stop();
+      } finally {
+        await site.cleanup();
+      }
+    });
+  });
+}
