@@ -9,6 +9,7 @@ import { SecurityService } from "./security/service.js";
 import { UsersService } from "./users/service.js";
 import { GroupsService } from "./groups/service.js";
 import type { Kysely } from "kysely";
+import { TaskRunner } from "./tasks/service.js";
 
 export const VERSION = "0.1.0";
 
@@ -33,6 +34,7 @@ export interface AppContext {
   readonly accounts: AccountsService;
   readonly users: UsersService;
   readonly groups: GroupsService;
+  readonly tasks: TaskRunner;
   close(): Promise<void>;
 }
 
@@ -49,6 +51,7 @@ export async function createContext(options: ContextOptions): Promise<AppContext
   const accounts = new AccountsService(config, clock);
   const users = new UsersService(db, accounts, clock);
   const groups = new GroupsService(db);
+  const tasks = new TaskRunner(db, clock, log);
   return {
     dataDir: options.dataDir,
     db,
@@ -61,6 +64,10 @@ export async function createContext(options: ContextOptions): Promise<AppContext
     accounts,
     users,
     groups,
-    close: () => db.close(),
+    tasks,
+    close: async () => {
+      await tasks.close();
+      await db.close();
+    },
   };
 }

@@ -2,11 +2,13 @@
 import { Migrator, type Kysely, type Migration } from "kysely";
 import type { MigrationContext } from "./migration-helpers.js";
 import * as foundation from "./migrations/0001-foundation.js";
+import * as tasksCardsDirectory from "./migrations/0004-tasks-cards-directory.js";
 
 type Step = { up(db: Kysely<unknown>, ctx: MigrationContext): Promise<void> };
 
 const steps: Record<string, Step> = {
   "0001-foundation": foundation,
+  "0004-tasks-cards-directory": tasksCardsDirectory,
 };
 
 export async function migrateToLatest(db: Kysely<unknown>, ctx: MigrationContext): Promise<void> {
