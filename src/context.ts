@@ -10,6 +10,7 @@ import { UsersService } from "./users/service.js";
 import { GroupsService } from "./groups/service.js";
 import type { Kysely } from "kysely";
 import { TaskRunner } from "./tasks/service.js";
+import { BackupService } from "./backup/service.js";
 
 export const VERSION = "0.1.0";
 
@@ -35,6 +36,7 @@ export interface AppContext {
   readonly users: UsersService;
   readonly groups: GroupsService;
   readonly tasks: TaskRunner;
+  readonly backup: BackupService;
   close(): Promise<void>;
 }
 
@@ -52,6 +54,7 @@ export async function createContext(options: ContextOptions): Promise<AppContext
   const users = new UsersService(db, accounts, clock);
   const groups = new GroupsService(db);
   const tasks = new TaskRunner(db, clock, log);
+  const backup = new BackupService(db, tasks, clock, options.dataDir, VERSION);
   return {
     dataDir: options.dataDir,
     db,
@@ -65,6 +68,7 @@ export async function createContext(options: ContextOptions): Promise<AppContext
     users,
     groups,
     tasks,
+    backup,
     close: async () => {
       await tasks.close();
       await db.close();

@@ -4,7 +4,8 @@ import { resolve } from "node:path";
 import { VERSION } from "../context.js";
 import { QuireError } from "../kernel/errors.js";
 import { createLog } from "../kernel/log.js";
-import { openContext, startServer } from "../server/start.js";
+import { openContext, sqlitePathOf, startServer } from "../server/start.js";
+import { restoreBackup } from "../backup/restore.js";
 import { ensureAdminPassword, setAdminPassword } from "./setup.js";
 
 function port(value: string): number {
@@ -86,6 +87,18 @@ program
       process.on("SIGTERM", () => stop("SIGTERM"));
     },
   );
+
+program
+  .command("restore")
+  .description("restore a backup (from DATA_DIR/backups) into an EMPTY data directory or PostgreSQL database; the server must be stopped")
+  .argument("<file>", "the backup file (export-….zip)")
+  .option("--data-dir <dir>", "data directory to restore into", env.QUIRE_DATA_DIR ?? "./data")
+  .option("--postgres-url <url>", "restore into this (empty) PostgreSQL database instead of the embedded SQLite (or QUIRE_DATABASE_URL)", env.QUIRE_DATABASE_URL)
+  .action(async (file: string, opts: { dataDir: string; postgresUrl?: string }) => {
+    const dataDir = resolve(opts.dataDir);
+    const outcome = await restoreBackup(resolve(file), { sqlitePath: sqlitePathOf(dataDir), postgresUrl: opts.postgresUrl }, (line) => process.stdout.write(`  ${line}\n`));
+    process.stdout.write(`Restored ${outcome.rows} rows in ${outcome.tables} tables into ${opts.postgresUrl ? "the PostgreSQL database" : dataDir}.\n`);
+  });
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   const message = error instanceof QuireError || error instanceof InvalidArgumentError ? error.message : error instanceof Error ? error.message : String(error);

@@ -3,5 +3,6 @@ import { configMethods } from "../config/methods.js";
 import { accountSelectionMethods, userMethods } from "../users/methods.js";
 import type { MethodDefinition } from "./method-table.js";
 import { taskMethods } from "../tasks/methods.js";
+import { backupMethods } from "../backup/methods.js";
 
-export const METHODS: readonly MethodDefinition[] = [...configMethods, ...userMethods, ...accountSelectionMethods, ...taskMethods];
+export const METHODS: readonly MethodDefinition[] = [...configMethods, ...userMethods, ...accountSelectionMethods, ...taskMethods, ...backupMethods];
