@@ -11,6 +11,7 @@ import { GroupsService } from "./groups/service.js";
 import type { Kysely } from "kysely";
 import { TaskRunner } from "./tasks/service.js";
 import { BackupService } from "./backup/service.js";
+import { CardsService } from "./cards/service.js";
 
 export const VERSION = "0.1.0";
 
@@ -37,6 +38,7 @@ export interface AppContext {
   readonly groups: GroupsService;
   readonly tasks: TaskRunner;
   readonly backup: BackupService;
+  readonly cards: CardsService;
   close(): Promise<void>;
 }
 
@@ -55,6 +57,7 @@ export async function createContext(options: ContextOptions): Promise<AppContext
   const groups = new GroupsService(db);
   const tasks = new TaskRunner(db, clock, log);
   const backup = new BackupService(db, tasks, clock, options.dataDir, VERSION);
+  const cards = new CardsService(db, users, accounts, clock);
   return {
     dataDir: options.dataDir,
     db,
@@ -69,6 +72,7 @@ export async function createContext(options: ContextOptions): Promise<AppContext
     groups,
     tasks,
     backup,
+    cards,
     close: async () => {
       await tasks.close();
       await db.close();

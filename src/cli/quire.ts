@@ -100,6 +100,23 @@ program
     process.stdout.write(`Restored ${outcome.rows} rows in ${outcome.tables} tables into ${opts.postgresUrl ? "the PostgreSQL database" : dataDir}.\n`);
   });
 
+const cards = program.command("cards").description("prepaid top-up cards");
+cards
+  .command("import")
+  .description("import a card batch file (UTF-16 with BOM, header CardNumber,BatchID,ValueNumber,Value,ExpDate,ExpDateDisplay)")
+  .argument("<file>", "the card batch file")
+  .option("--data-dir <dir>", "data directory", env.QUIRE_DATA_DIR ?? "./data")
+  .option("--postgres-url <url>", "use PostgreSQL instead of the embedded SQLite (or QUIRE_DATABASE_URL)", env.QUIRE_DATABASE_URL)
+  .action(async (file: string, opts: { dataDir: string; postgresUrl?: string }) => {
+    const app = await openContext({ dataDir: resolve(opts.dataDir), postgresUrl: opts.postgresUrl });
+    try {
+      const outcome = await app.cards.importCardFile(resolve(file));
+      process.stdout.write(`Imported ${outcome.imported} cards (batches: ${outcome.batches.join(", ") || "none"}); ${outcome.alreadyPresent} were already present.\n`);
+    } finally {
+      await app.close();
+    }
+  });
+
 program.parseAsync(process.argv).catch((error: unknown) => {
   const message = error instanceof QuireError || error instanceof InvalidArgumentError ? error.message : error instanceof Error ? error.message : String(error);
   process.stderr.write(`quire: ${message}\n`);

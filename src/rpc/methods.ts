@@ -4,5 +4,6 @@ import { accountSelectionMethods, userMethods } from "../users/methods.js";
 import type { MethodDefinition } from "./method-table.js";
 import { taskMethods } from "../tasks/methods.js";
 import { backupMethods } from "../backup/methods.js";
+import { cardMethods } from "../cards/methods.js";
 
-export const METHODS: readonly MethodDefinition[] = [...configMethods, ...userMethods, ...accountSelectionMethods, ...taskMethods, ...backupMethods];
+export const METHODS: readonly MethodDefinition[] = [...configMethods, ...userMethods, ...accountSelectionMethods, ...taskMethods, ...backupMethods, ...cardMethods];

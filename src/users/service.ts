@@ -260,6 +260,13 @@ export class UsersService {
     });
   }
 
+  /** The id of a live user's default personal account, read in the caller's transaction; undefined for an unknown user. */
+  async defaultPersonalAccountId(db: Database["kysely"] | Trx, username: string): Promise<number | undefined> {
+    const user = await q.selectUserByName(db, username);
+    if (!user) return undefined;
+    return (await selectPersonalAccount(db, user.id, ""))?.id;
+  }
+
   // --- helpers ---------------------------------------------------------------------------------
 
   async requireUser(db: Database["kysely"] | Trx, username: string): Promise<UserRow> {
