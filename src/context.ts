@@ -12,6 +12,7 @@ import type { Kysely } from "kysely";
 import { TaskRunner } from "./tasks/service.js";
 import { BackupService } from "./backup/service.js";
 import { CardsService } from "./cards/service.js";
+import { ImportsService } from "./imports/service.js";
 
 export const VERSION = "0.1.0";
 
@@ -39,6 +40,7 @@ export interface AppContext {
   readonly tasks: TaskRunner;
   readonly backup: BackupService;
   readonly cards: CardsService;
+  readonly imports: ImportsService;
   close(): Promise<void>;
 }
 
@@ -58,6 +60,7 @@ export async function createContext(options: ContextOptions): Promise<AppContext
   const tasks = new TaskRunner(db, clock, log);
   const backup = new BackupService(db, tasks, clock, options.dataDir, VERSION);
   const cards = new CardsService(db, users, accounts, clock);
+  const imports = new ImportsService(db, tasks, users, accounts, clock);
   return {
     dataDir: options.dataDir,
     db,
@@ -73,6 +76,7 @@ export async function createContext(options: ContextOptions): Promise<AppContext
     tasks,
     backup,
     cards,
+    imports,
     close: async () => {
       await tasks.close();
       await db.close();

@@ -5,5 +5,6 @@ import type { MethodDefinition } from "./method-table.js";
 import { taskMethods } from "../tasks/methods.js";
 import { backupMethods } from "../backup/methods.js";
 import { cardMethods } from "../cards/methods.js";
+import { importMethods } from "../imports/methods.js";
 
-export const METHODS: readonly MethodDefinition[] = [...configMethods, ...userMethods, ...accountSelectionMethods, ...taskMethods, ...backupMethods, ...cardMethods];
+export const METHODS: readonly MethodDefinition[] = [...configMethods, ...userMethods, ...accountSelectionMethods, ...taskMethods, ...backupMethods, ...cardMethods, ...importMethods];

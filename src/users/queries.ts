@@ -23,13 +23,14 @@ export async function updateUser(trx: Trx, userId: number, patch: Partial<UserRo
 }
 
 export async function selectUserIdByCard(db: Db | Trx, card: string, exceptUserId?: number): Promise<number | undefined> {
-  let q = db
-    .selectFrom("users")
-    .select("id")
-    .where("deleted_at", "is", null)
-    .where((eb) => eb.or([eb("primary_card", "=", card), eb("secondary_card", "=", card)]));
-  if (exceptUserId !== undefined) q = q.where("id", "<>", exceptUserId);
-  return (await q.executeTakeFirst())?.id;
+  // One query per column, so each uses its unique index (an OR across both would scan the table).
+  for (const column of ["primary_card", "secondary_card"] as const) {
+    let q = db.selectFrom("users").select("id").where("deleted_at", "is", null).where(column, "=", card);
+    if (exceptUserId !== undefined) q = q.where("id", "<>", exceptUserId);
+    const row = await q.executeTakeFirst();
+    if (row) return row.id;
+  }
+  return undefined;
 }
 
 export async function selectUsernameByCard(db: Db | Trx, card: string): Promise<string | undefined> {

@@ -166,11 +166,25 @@ export class UsersService {
     const precheck = await this.view(this.db.kysely, username);
     const planned = planUserChange(precheck, writes);
     const passwordHash = planned.password !== undefined ? await hashPassword(planned.password) : undefined;
-    await this.db.write(async (trx) => {
-      const view = await this.view(trx, username);
-      const change = planUserChange(view, writes);
-      await this.applyChange(trx, view, change, passwordHash, actor);
-    });
+    await this.db.write((trx) => this.applyUserChanges(trx, username, writes, {}, passwordHash, actor));
+  }
+
+  /**
+   * Applies property writes (as setUserProperties) plus direct row values in the caller's transaction;
+   * used by batch imports and directory syncs. A password must already be hashed.
+   */
+  async applyUserChanges(
+    trx: Trx,
+    username: string,
+    writes: ReadonlyArray<readonly [string, string]>,
+    direct: Partial<UserRow>,
+    passwordHash: string | undefined,
+    actor: Actor,
+  ): Promise<void> {
+    const view = await this.view(trx, username);
+    const change = planUserChange(view, writes);
+    Object.assign(change.user, direct);
+    await this.applyChange(trx, view, change, passwordHash, actor);
   }
 
   async setUserOverdraftMode(username: string, mode: string): Promise<void> {
