@@ -13,6 +13,7 @@ import { TaskRunner } from "./tasks/service.js";
 import { BackupService } from "./backup/service.js";
 import { CardsService } from "./cards/service.js";
 import { ImportsService } from "./imports/service.js";
+import { DirectoryService } from "./directory/service.js";
 
 export const VERSION = "0.1.0";
 
@@ -41,6 +42,7 @@ export interface AppContext {
   readonly backup: BackupService;
   readonly cards: CardsService;
   readonly imports: ImportsService;
+  readonly directory: DirectoryService;
   close(): Promise<void>;
 }
 
@@ -61,6 +63,7 @@ export async function createContext(options: ContextOptions): Promise<AppContext
   const backup = new BackupService(db, tasks, clock, options.dataDir, VERSION);
   const cards = new CardsService(db, users, accounts, clock);
   const imports = new ImportsService(db, tasks, users, accounts, clock);
+  const directory = new DirectoryService(db, config, tasks, users, groups, clock);
   return {
     dataDir: options.dataDir,
     db,
@@ -77,6 +80,7 @@ export async function createContext(options: ContextOptions): Promise<AppContext
     backup,
     cards,
     imports,
+    directory,
     close: async () => {
       await tasks.close();
       await db.close();

@@ -6,5 +6,6 @@ import { taskMethods } from "../tasks/methods.js";
 import { backupMethods } from "../backup/methods.js";
 import { cardMethods } from "../cards/methods.js";
 import { importMethods } from "../imports/methods.js";
+import { directoryMethods } from "../directory/methods.js";
 
-export const METHODS: readonly MethodDefinition[] = [...configMethods, ...userMethods, ...accountSelectionMethods, ...taskMethods, ...backupMethods, ...cardMethods, ...importMethods];
+export const METHODS: readonly MethodDefinition[] = [...configMethods, ...userMethods, ...accountSelectionMethods, ...taskMethods, ...backupMethods, ...cardMethods, ...importMethods, ...directoryMethods];

@@ -107,3 +107,9 @@ export async function redactUser(trx: Trx, userId: number): Promise<void> {
   const accountIds = trx.selectFrom("accounts").select("id").where("user_id", "=", userId);
   await trx.updateTable("ledger").set({ comment: "[redacted]", created_by: "[redacted]" }).where("account_id", "in", accountIds).execute();
 }
+
+/** Live usernames that came from one source (e.g. "directory"), sorted. */
+export async function selectUsernamesBySource(db: Db | Trx, source: string): Promise<string[]> {
+  const rows = await db.selectFrom("users").select("username").where("deleted_at", "is", null).where("source", "=", source).orderBy("username").execute();
+  return rows.map((r) => r.username);
+}

@@ -90,6 +90,11 @@ export class UsersService {
     return q.selectUsernames(this.db.kysely, offset, limit);
   }
 
+  /** Live usernames created from one source (directory sync, import, internal), sorted. */
+  async listUsernamesBySource(source: string): Promise<string[]> {
+    return q.selectUsernamesBySource(this.db.kysely, source);
+  }
+
   async getTotalUsers(): Promise<number> {
     return q.countUsers(this.db.kysely);
   }
