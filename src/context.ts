@@ -14,6 +14,7 @@ import { BackupService } from "./backup/service.js";
 import { CardsService } from "./cards/service.js";
 import { ImportsService } from "./imports/service.js";
 import { DirectoryService } from "./directory/service.js";
+import { ExportsService } from "./exports/service.js";
 
 export const VERSION = "0.1.0";
 
@@ -43,6 +44,7 @@ export interface AppContext {
   readonly cards: CardsService;
   readonly imports: ImportsService;
   readonly directory: DirectoryService;
+  readonly exports: ExportsService;
   close(): Promise<void>;
 }
 
@@ -64,6 +66,7 @@ export async function createContext(options: ContextOptions): Promise<AppContext
   const cards = new CardsService(db, users, accounts, clock);
   const imports = new ImportsService(db, tasks, users, accounts, clock);
   const directory = new DirectoryService(db, config, tasks, users, groups, clock);
+  const exports = new ExportsService(db, users, accounts, groups, options.dataDir);
   return {
     dataDir: options.dataDir,
     db,
@@ -81,6 +84,7 @@ export async function createContext(options: ContextOptions): Promise<AppContext
     cards,
     imports,
     directory,
+    exports,
     close: async () => {
       await tasks.close();
       await db.close();

@@ -7,7 +7,18 @@ import type { Clock } from "../kernel/clock.js";
 import { NotFound } from "../kernel/errors.js";
 import { parseMoney, type Micros } from "../kernel/money.js";
 import type { Db } from "../db/database.js";
-import { addToBalance, addToBalanceIfAvailable, insertLedgerRow, lockAccount, selectSharedAccountByName, type AccountRow, type LedgerEntry } from "./queries.js";
+import {
+  addToBalance,
+  addToBalanceIfAvailable,
+  insertLedgerRow,
+  lockAccount,
+  selectLedgerPage,
+  selectLiveSharedAccounts,
+  selectPersonalAccountsOfUser,
+  selectSharedAccountByName,
+  type AccountRow,
+  type LedgerEntry,
+} from "./queries.js";
 
 export type { AccountRow, LedgerEntry } from "./queries.js";
 
@@ -54,5 +65,19 @@ export class AccountsService {
   /** A live shared account by full name (`Parent\\Child` for a child), read in the caller's transaction or outside one. */
   async findSharedAccount(db: Db | Trx, fullName: string): Promise<AccountRow | undefined> {
     return selectSharedAccountByName(db, fullName);
+  }
+
+  /** Every personal account of a user, deleted ones included (history reports). */
+  async personalAccountsOf(db: Db | Trx, userId: number): Promise<AccountRow[]> {
+    return selectPersonalAccountsOfUser(db, userId);
+  }
+
+  /** A page of the ledger of some accounts, in id order after `afterId`. */
+  async ledgerPage(db: Db | Trx, accountIds: readonly number[], afterId: number, limit: number) {
+    return selectLedgerPage(db, accountIds, afterId, limit);
+  }
+
+  async listLiveSharedAccounts(db: Db | Trx): Promise<AccountRow[]> {
+    return selectLiveSharedAccounts(db);
   }
 }

@@ -7,5 +7,6 @@ import { backupMethods } from "../backup/methods.js";
 import { cardMethods } from "../cards/methods.js";
 import { importMethods } from "../imports/methods.js";
 import { directoryMethods } from "../directory/methods.js";
+import { exportMethods } from "../exports/methods.js";
 
-export const METHODS: readonly MethodDefinition[] = [...configMethods, ...userMethods, ...accountSelectionMethods, ...taskMethods, ...backupMethods, ...cardMethods, ...importMethods, ...directoryMethods];
+export const METHODS: readonly MethodDefinition[] = [...configMethods, ...userMethods, ...accountSelectionMethods, ...taskMethods, ...backupMethods, ...cardMethods, ...importMethods, ...directoryMethods, ...exportMethods];
