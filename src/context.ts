@@ -8,6 +8,10 @@ import { silentLog, type Log } from "./kernel/log.js";
 import { SecurityService } from "./security/service.js";
 import { UsersService } from "./users/service.js";
 import { GroupsService } from "./groups/service.js";
+import { SharedAccountsService } from "./shared-accounts/service.js";
+import { AdminAccessService } from "./admin-access/service.js";
+import { PrintersService } from "./printers/service.js";
+import { JobsService } from "./jobs/service.js";
 import type { Kysely } from "kysely";
 import { TaskRunner } from "./tasks/service.js";
 import { BackupService } from "./backup/service.js";
@@ -39,6 +43,10 @@ export interface AppContext {
   readonly accounts: AccountsService;
   readonly users: UsersService;
   readonly groups: GroupsService;
+  readonly sharedAccounts: SharedAccountsService;
+  readonly adminAccess: AdminAccessService;
+  readonly printers: PrintersService;
+  readonly jobs: JobsService;
   readonly tasks: TaskRunner;
   readonly backup: BackupService;
   readonly cards: CardsService;
@@ -60,7 +68,12 @@ export async function createContext(options: ContextOptions): Promise<AppContext
   const security = new SecurityService(db, config);
   const accounts = new AccountsService(config, clock);
   const users = new UsersService(db, accounts, clock);
-  const groups = new GroupsService(db);
+  const groups = new GroupsService(db, accounts, users, clock);
+  users.useInitialSettings((trx, user) => groups.initialSettingsFor(trx, user));
+  const sharedAccounts = new SharedAccountsService(db, accounts, users, groups, clock);
+  const adminAccess = new AdminAccessService(db, users, groups, clock);
+  const printers = new PrintersService(db, groups, clock);
+  const jobs = new JobsService(db, users, printers, accounts, clock);
   const tasks = new TaskRunner(db, clock, log);
   const backup = new BackupService(db, tasks, clock, options.dataDir, VERSION);
   const cards = new CardsService(db, users, accounts, clock);
@@ -79,6 +92,10 @@ export async function createContext(options: ContextOptions): Promise<AppContext
     accounts,
     users,
     groups,
+    sharedAccounts,
+    adminAccess,
+    printers,
+    jobs,
     tasks,
     backup,
     cards,

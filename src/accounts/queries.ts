@@ -1,9 +1,9 @@
 // Account rows and the ledger. Every balance change goes through changeBalance, which updates the
 // balance in one statement and writes the ledger row with the balance after it.
 import type { Db, Trx } from "../db/database.js";
-import type { AccountTable } from "../db/schema.js";
+import type { AccountTable, DB } from "../db/schema.js";
 import type { Micros } from "../kernel/money.js";
-import type { Selectable } from "kysely";
+import { PostgresAdapter, sql, type RawBuilder, type Selectable, type SelectQueryBuilder } from "kysely";
 
 export type AccountRow = Selectable<AccountTable>;
 
@@ -140,6 +140,187 @@ export async function selectSharedAccountByName(db: Db | Trx, fullName: string):
     .where("name", "=", fullName)
     .where("deleted_at", "is", null)
     .executeTakeFirst();
+}
+
+/** A subquery selecting user ids (e.g. a group's members), given by the feature that knows the set. */
+export type UserIdQuery = SelectQueryBuilder<DB, keyof DB, { user_id: number }>;
+
+/** How a bulk change computes each account's new balance from its current one. */
+export type BulkBalanceRule =
+  | { kind: "add"; amount: Micros }
+  /** Adds, but never above `limit`; a balance already at or above it is left alone. */
+  | { kind: "add-up-to"; amount: Micros; limit: Micros }
+  | { kind: "set"; balance: Micros };
+
+const bigint = (value: number) => sql<number>`cast(${value} as bigint)`;
+
+/** The new balance as an SQL expression over the current one (`balance` unless another column is given). */
+function newBalance(rule: BulkBalanceRule, current: RawBuilder<number> = sql<number>`balance`): RawBuilder<number> {
+  const b = current;
+  switch (rule.kind) {
+    case "add":
+      return sql<number>`${b} + ${bigint(rule.amount)}`;
+    case "add-up-to":
+      return sql<number>`case when ${b} >= ${bigint(rule.limit)} then ${b} when ${b} + ${bigint(rule.amount)} > ${bigint(rule.limit)} then ${bigint(rule.limit)} else ${b} + ${bigint(rule.amount)} end`;
+    case "set":
+      return bigint(rule.balance);
+  }
+}
+
+function personalAccountsOf(db: Db | Trx, userIds: UserIdQuery, subName: string) {
+  return db
+    .selectFrom("accounts")
+    .select("id")
+    .where("account_type", "=", "personal")
+    .where("sub_name", "=", subName)
+    .where("deleted_at", "is", null)
+    .where("user_id", "in", userIds);
+}
+
+/**
+ * Creates the named personal account for each selected live user that lacks it, in one statement. The new
+ * account takes the credit rules (restriction, overdraft) of the user's default account.
+ */
+export async function insertMissingPersonalAccounts(trx: Trx, userIds: UserIdQuery, subName: string, now: number): Promise<void> {
+  await trx
+    .insertInto("accounts")
+    .columns(["account_type", "user_id", "sub_name", "name", "restricted", "overdraft_mode", "overdraft_amount", "created_at"])
+    .expression(
+      trx
+        .selectFrom("accounts as main")
+        .select([
+          sql<string>`cast('personal' as text)`.as("account_type"),
+          "main.user_id",
+          sql<string>`cast(${subName} as text)`.as("sub_name"),
+          sql<string>`cast('' as text)`.as("name"),
+          "main.restricted",
+          "main.overdraft_mode",
+          "main.overdraft_amount",
+          bigint(now).as("created_at"),
+        ])
+        .where("main.account_type", "=", "personal")
+        .where("main.sub_name", "=", "")
+        .where("main.deleted_at", "is", null)
+        .where("main.user_id", "in", userIds)
+        .where((eb) =>
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom("accounts")
+                .select("accounts.id")
+                .whereRef("accounts.user_id", "=", "main.user_id")
+                .where("accounts.account_type", "=", "personal")
+                .where("accounts.sub_name", "=", subName)
+                .where("accounts.deleted_at", "is", null),
+            ),
+          ),
+        ),
+    )
+    .execute();
+}
+
+const LEDGER_COLUMNS = ["account_id", "amount", "balance_after", "kind", "comment", "created_by", "created_at", "job_id"] as const;
+
+function ledgerConstants(entry: LedgerEntry, now: number) {
+  return [
+    sql<string>`cast(${entry.kind} as text)`.as("kind"),
+    sql<string>`cast(${entry.comment} as text)`.as("comment"),
+    sql<string>`cast(${entry.createdBy} as text)`.as("created_by"),
+    bigint(now).as("created_at"),
+    sql<number | null>`cast(null as bigint)`.as("job_id"),
+  ] as const;
+}
+
+/**
+ * Applies `rule` to the personal accounts (sub-account `subName`) of the selected users, set-based: a
+ * ledger row for every account whose balance changes (amount = new - old, balance_after = new) and the new
+ * balances. On PostgreSQL that is one statement (an UPDATE that locks and reads the old balances, feeding
+ * the ledger INSERT); on SQLite, whose writers are serialised, an INSERT … SELECT then an UPDATE computed
+ * from the same balances. Returns the number of accounts changed.
+ */
+export async function changePersonalBalances(trx: Trx, userIds: UserIdQuery, subName: string, rule: BulkBalanceRule, entry: LedgerEntry, now: number): Promise<number> {
+  const target = personalAccountsOf(trx, userIds, subName);
+  if (trx.getExecutor().adapter instanceof PostgresAdapter) {
+    const old = sql<number>`${sql.ref("old.balance")}`;
+    const next = newBalance(rule, old);
+    const result = await trx
+      .with("changed", (db) =>
+        db
+          .updateTable("accounts")
+          .from(db.selectFrom("accounts").select(["id", "balance"]).where("id", "in", target).forUpdate().as("old"))
+          .set({ balance: next })
+          .whereRef("accounts.id", "=", "old.id")
+          .where(sql<boolean>`${next} <> ${old}`)
+          .returning(["accounts.id as account_id", "accounts.balance as balance_after", "old.balance as balance_before"]),
+      )
+      .insertInto("ledger")
+      .columns(LEDGER_COLUMNS)
+      .expression((eb) =>
+        eb
+          .selectFrom("changed")
+          .select(["changed.account_id", sql<number>`changed.balance_after - changed.balance_before`.as("amount"), "changed.balance_after", ...ledgerConstants(entry, now)]),
+      )
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0n);
+  }
+  const next = newBalance(rule);
+  const inserted = await trx
+    .insertInto("ledger")
+    .columns(LEDGER_COLUMNS)
+    .expression(
+      trx
+        .selectFrom("accounts")
+        .select(["id as account_id", sql<number>`${next} - balance`.as("amount"), next.as("balance_after"), ...ledgerConstants(entry, now)])
+        .where("id", "in", target)
+        .where(sql<boolean>`${next} <> balance`),
+    )
+    .executeTakeFirst();
+  await trx
+    .updateTable("accounts")
+    .set({ balance: next })
+    .where("id", "in", target)
+    .where(sql<boolean>`${next} <> balance`)
+    .execute();
+  return Number(inserted.numInsertedOrUpdatedRows ?? 0n);
+}
+
+/** Counts one job of `pages` pages against an account (shared accounts show these as their job and page counts). */
+export async function addAccountUsage(trx: Trx, accountId: number, pages: number): Promise<void> {
+  await trx
+    .updateTable("accounts")
+    .set((eb) => ({ job_count: eb("job_count", "+", 1), page_count: eb("page_count", "+", pages) }))
+    .where("id", "=", accountId)
+    .execute();
+}
+
+export interface LedgerFilter {
+  accountId?: number;
+  /** Transactions of the user's personal accounts. */
+  userId?: number;
+  jobId?: number;
+  /** Created at or after (epoch ms). */
+  from?: number;
+  /** Created before (epoch ms). */
+  to?: number;
+  offset?: number;
+  limit?: number;
+}
+
+export async function selectLedger(db: Db | Trx, filter: LedgerFilter) {
+  let query = db.selectFrom("ledger").selectAll("ledger");
+  if (filter.accountId !== undefined) query = query.where("ledger.account_id", "=", filter.accountId);
+  if (filter.userId !== undefined) {
+    const userId = filter.userId;
+    query = query.where("ledger.account_id", "in", db.selectFrom("accounts").select("id").where("user_id", "=", userId).where("account_type", "=", "personal"));
+  }
+  if (filter.jobId !== undefined) query = query.where("ledger.job_id", "=", filter.jobId);
+  if (filter.from !== undefined) query = query.where("ledger.created_at", ">=", filter.from);
+  if (filter.to !== undefined) query = query.where("ledger.created_at", "<", filter.to);
+  return query
+    .orderBy("ledger.id")
+    .limit(filter.limit ?? 1000)
+    .offset(filter.offset ?? 0)
+    .execute();
 }
 
 /** Every personal account of a user (live or deleted), oldest first. */

@@ -10,17 +10,30 @@ import type { Db } from "../db/database.js";
 import {
   addToBalance,
   addToBalanceIfAvailable,
+  changePersonalBalances,
   insertLedgerRow,
+  insertMissingPersonalAccounts,
   lockAccount,
   selectLedgerPage,
   selectLiveSharedAccounts,
   selectPersonalAccountsOfUser,
   selectSharedAccountByName,
   type AccountRow,
+  type BulkBalanceRule,
   type LedgerEntry,
+  type UserIdQuery,
 } from "./queries.js";
 
-export type { AccountRow, LedgerEntry } from "./queries.js";
+export type { AccountRow, BulkBalanceRule, LedgerEntry, UserIdQuery } from "./queries.js";
+import { addAccountUsage, selectLedger, type LedgerFilter } from "./queries.js";
+
+export type { LedgerFilter } from "./queries.js";
+
+/** Whether an account is disabled now (a time-limited disable ends by itself). */
+export function isAccountDisabled(account: Pick<AccountRow, "disabled" | "disabled_until">, now: number): boolean {
+  if (!account.disabled) return false;
+  return account.disabled_until === null || account.disabled_until > now;
+}
 
 export class AccountsService {
   constructor(
@@ -65,6 +78,27 @@ export class AccountsService {
   /** A live shared account by full name (`Parent\\Child` for a child), read in the caller's transaction or outside one. */
   async findSharedAccount(db: Db | Trx, fullName: string): Promise<AccountRow | undefined> {
     return selectSharedAccountByName(db, fullName);
+  }
+
+  /**
+   * Changes the personal account (the default one, or the named `subName`, created where missing) of every
+   * user the subquery selects, set-based in the caller's transaction: one ledger row per changed account.
+   * Returns how many accounts changed.
+   */
+  async changePersonalBalancesOfUsers(trx: Trx, userIds: UserIdQuery, subName: string, rule: BulkBalanceRule, entry: LedgerEntry): Promise<number> {
+    const now = this.clock.now();
+    if (subName !== "") await insertMissingPersonalAccounts(trx, userIds, subName, now);
+    return changePersonalBalances(trx, userIds, subName, rule, entry, now);
+  }
+
+  /** Counts one job of `pages` pages against the account, in the caller's transaction. */
+  async recordPrintUsage(trx: Trx, accountId: number, pages: number): Promise<void> {
+    await addAccountUsage(trx, accountId, pages);
+  }
+
+  /** The transaction log, oldest first: by account, by user (their personal accounts), by job and by time range. */
+  async listTransactions(db: Db | Trx, filter: LedgerFilter) {
+    return selectLedger(db, filter);
   }
 
   /** Every personal account of a user, deleted ones included (history reports). */

@@ -98,6 +98,19 @@ export interface GroupTable {
   id: Generated<number>;
   name: string;
   created_at: number;
+  quota_amount: Generated<number>;
+  quota_period: Generated<string>;
+  quota_custom_dates: Generated<string>;
+  quota_max_accumulation: Generated<number>;
+  quota_set_at: Generated<number>;
+  initial_settings_enabled: Generated<Flag>;
+  initial_balance: Generated<number>;
+  initial_restricted: Generated<Flag>;
+  initial_overdraft: Generated<number>;
+  initial_account_selection_mode: Generated<string>;
+  initial_can_charge_personal: Generated<Flag>;
+  initial_can_charge_shared_from_list: Generated<Flag>;
+  initial_can_charge_shared_by_pin: Generated<Flag>;
 }
 
 export interface GroupMemberTable {
@@ -137,6 +150,118 @@ export interface DB {
   ledger: LedgerTable;
   groups: GroupTable;
   group_members: GroupMemberTable;
+  shared_account_access_users: SharedAccountAccessUserTable;
+  shared_account_access_groups: SharedAccountAccessGroupTable;
+  quota_allocations: QuotaAllocationTable;
+  admin_access_users: AdminAccessUserTable;
+  admin_access_groups: AdminAccessGroupTable;
+  printers: PrinterTable;
+  printer_groups: PrinterGroupTable;
+  printer_access_groups: PrinterGroupTable;
+  jobs: JobTable;
   task_status: TaskStatusTable;
   cards: CardTable;
+}
+
+export interface SharedAccountAccessUserTable {
+  account_id: number;
+  user_id: number;
+}
+
+export interface SharedAccountAccessGroupTable {
+  account_id: number;
+  group_id: number;
+}
+
+export interface QuotaAllocationTable {
+  group_id: number;
+  run_key: string;
+  allocated_at: number;
+  members: Generated<number>;
+}
+
+export interface AdminAccessUserTable {
+  user_id: number;
+  created_at: number;
+}
+
+export interface AdminAccessGroupTable {
+  group_id: number;
+  created_at: number;
+}
+
+// --- printers and the job log (migration 0003) ---
+
+/** Job and page counters of shared accounts (declaration merging keeps the columns with their migration). */
+export interface AccountTable {
+  job_count: Generated<number>;
+  page_count: Generated<number>;
+}
+
+export interface PrinterTable {
+  id: Generated<number>;
+  server_name: string;
+  printer_name: string;
+  display_name: string;
+  created_at: number;
+  deleted_at: Generated<number | null>;
+  disabled: Generated<Flag>;
+  disabled_until: Generated<number | null>;
+  cost_model: Generated<string>;
+  cost_per_page: Generated<number>;
+  /** JSON object of `advanced-config.*` keys (without the prefix) to their text values. */
+  advanced_config: Generated<string>;
+  virtual: Generated<Flag>;
+  device_functions: Generated<string>;
+  custom_field_1: Generated<string>;
+  custom_field_2: Generated<string>;
+  custom_field_3: Generated<string>;
+  custom_field_4: Generated<string>;
+  custom_field_5: Generated<string>;
+  custom_field_6: Generated<string>;
+  job_count: Generated<number>;
+  page_count: Generated<number>;
+  counts_reset_by: Generated<string | null>;
+  counts_reset_at: Generated<number | null>;
+}
+
+export interface PrinterGroupTable {
+  printer_id: number;
+  group_name: string;
+}
+
+export interface JobTable {
+  id: Generated<number>;
+  created_at: number;
+  printed_at: number;
+  user_id: number;
+  username: string;
+  printer_id: number;
+  server_name: string;
+  printer_name: string;
+  account_id: number | null;
+  shared_account_id: number | null;
+  shared_account_name: Generated<string>;
+  status: "CHARGED" | "DENIED";
+  denied_reason: Generated<string>;
+  cost: number;
+  cost_given: Generated<Flag>;
+  charged: Generated<number>;
+  total_pages: number;
+  color_pages: number;
+  copies: number;
+  duplex: Flag;
+  grayscale: Flag;
+  job_type: string;
+  invoice: Flag;
+  document_size_kb: number;
+  document_name: Generated<string>;
+  paper_size_name: Generated<string>;
+  paper_width_mm: Generated<string>;
+  paper_height_mm: Generated<string>;
+  comment: Generated<string>;
+  client_machine: Generated<string>;
+  client_ip: Generated<string>;
+  created_by: Generated<string>;
+
 }

@@ -64,13 +64,10 @@ export class DirectoryService {
     const source = this.source();
     const user = await source.userDetails(name);
     if (!user) throw new NotFound(`The user ${name} does not exist in the user directory (${source.description}).`);
-    const groupNames = await this.groups.listGroupNames();
+    const groupNames = await this.groups.listStoredGroupNames();
     const memberOf: string[] = [];
     for (const g of groupNames) if ((await source.groupMemberNames(g)).includes(user.username)) memberOf.push(g);
-    await this.db.write(async (trx) => {
-      const userId = await this.createFromDirectory(trx, user, actor);
-      for (const g of memberOf) await this.groups.addMember(trx, await this.groups.ensureGroup(trx, g, this.clock.now()), userId);
-    });
+    await this.db.write((trx) => this.createFromDirectory(trx, user, actor, memberOf));
   }
 
   private async startSync(name: string, options: SyncOptions, actor: Actor): Promise<void> {
@@ -101,6 +98,11 @@ export class DirectoryService {
           return `Stopped: the sync would delete ${toDelete.length} of ${known.length} directory users, more than user-source.sync.max-delete-percent (${maxPercent}%) allows; nothing was changed.`;
         }
       }
+      // New users join their groups before the groups' new-user rules (initial credit, restriction) apply.
+      const groupsOf = new Map<string, string[]>();
+      for (const group of await this.groupsToSync(source)) {
+        for (const m of await source.groupMemberNames(group)) groupsOf.set(m, [...(groupsOf.get(m) ?? []), group]);
+      }
       for (let i = 0; i < directoryUsers.length; i += BATCH) {
         const batch = directoryUsers.slice(i, i + BATCH);
         await this.db.write(async (trx) => {
@@ -108,7 +110,7 @@ export class DirectoryService {
             try {
               const exists = (await this.users.defaultPersonalAccountId(trx, user.username)) !== undefined;
               if (!exists) {
-                await this.createFromDirectory(trx, user, actor);
+                await this.createFromDirectory(trx, user, actor, groupsOf.get(user.username) ?? []);
                 counts.added++;
               } else if (options.updateDetails) {
                 await this.users.applyUserChanges(trx, user.username, this.detailWrites(user), this.directValues(user), undefined, actor);
@@ -127,10 +129,7 @@ export class DirectoryService {
       }
     }
     if (options.groups === "always" || (options.groups === "if-added" && counts.added > 0)) {
-      const createAll = isYes(directorySetting(this.config, "user-source.sync.create-groups"));
-      const names = new Set(await this.groups.listGroupNames());
-      if (createAll) for (const g of await source.allGroups()) names.add(g);
-      for (const group of [...names].sort()) {
+      for (const group of await this.groupsToSync(source)) {
         const members = await source.groupMemberNames(group);
         await this.db.write(async (trx) => {
           const ids: number[] = [];
@@ -146,6 +145,13 @@ export class DirectoryService {
       }
     }
     return `Sync complete: ${counts.added} users added, ${counts.updated} updated, ${counts.deleted} deleted, ${counts.groups} groups synced (${counts.memberships} membership changes), ${errors.count} errors.`;
+  }
+
+  /** The groups whose memberships a sync maintains: Quire's own, plus every directory group with create-groups. */
+  private async groupsToSync(source: DirectorySource): Promise<string[]> {
+    const names = new Set(await this.groups.listStoredGroupNames());
+    if (isYes(directorySetting(this.config, "user-source.sync.create-groups"))) for (const g of await source.allGroups()) names.add(g);
+    return [...names].sort();
   }
 
   private detailWrites(user: DirectoryUser): Array<[string, string]> {
@@ -171,8 +177,10 @@ export class DirectoryService {
     return user.otherEmails !== "" ? { other_emails: user.otherEmails } : {};
   }
 
-  private async createFromDirectory(trx: Trx, user: DirectoryUser, actor: Actor): Promise<number> {
-    const id = await this.users.createUser(trx, { username: user.username, source: DIRECTORY_SOURCE }, actor);
+  private async createFromDirectory(trx: Trx, user: DirectoryUser, actor: Actor, groups: readonly string[]): Promise<number> {
+    const id = await this.users.createUser(trx, { username: user.username, source: DIRECTORY_SOURCE }, actor, async (userId) => {
+      for (const g of groups) await this.groups.addMember(trx, await this.groups.ensureGroup(trx, g, this.clock.now()), userId);
+    });
     await this.users.applyUserChanges(trx, user.username, this.detailWrites(user), this.directValues(user), undefined, actor);
     return id;
   }

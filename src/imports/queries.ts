@@ -22,10 +22,10 @@ export async function selectLiveSharedAccountNames(db: Db | Trx): Promise<string
   return rows.map((r) => r.name);
 }
 
-export async function insertSharedAccount(trx: Trx, values: { name: string; sub_name: string; parent_id: number | null; created_at: number }): Promise<number> {
+export async function insertSharedAccount(trx: Trx, values: { name: string; parent_id: number | null; created_at: number }): Promise<number> {
   const row = await trx
     .insertInto("accounts")
-    .values({ account_type: "shared", name: values.name, sub_name: values.sub_name, parent_id: values.parent_id, created_at: values.created_at })
+    .values({ account_type: "shared", name: values.name, parent_id: values.parent_id, created_at: values.created_at })
     .returning("id")
     .executeTakeFirstOrThrow();
   return row.id;

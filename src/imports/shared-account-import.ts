@@ -126,13 +126,13 @@ export class SharedAccountImport {
       const parent = await this.accounts.findSharedAccount(trx, r.parent);
       if (parent) parentId = parent.id;
       else {
-        parentId = await insertSharedAccount(trx, { name: r.parent, sub_name: "", parent_id: null, created_at: now });
+        parentId = await insertSharedAccount(trx, { name: r.parent, parent_id: null, created_at: now });
         this.counts.created++;
       }
     }
     const fullName = r.sub === "" ? r.parent : `${r.parent}\\${r.sub}`;
     const existing = await this.accounts.findSharedAccount(trx, fullName);
-    const id = existing ? existing.id : await insertSharedAccount(trx, { name: fullName, sub_name: r.sub, parent_id: parentId, created_at: now });
+    const id = existing ? existing.id : await insertSharedAccount(trx, { name: fullName, parent_id: parentId, created_at: now });
     if (r.pin !== undefined && (await selectSharedAccountIdByPin(trx, r.pin, id)) !== undefined) {
       throw new Conflict(`the PIN/code ${r.pin} is already used by another shared account.`);
     }

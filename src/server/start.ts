@@ -9,6 +9,7 @@ import { createRpcRoute } from "../rpc/http-route.js";
 import { METHODS } from "../rpc/methods.js";
 import { startListeners, type Listeners, type Route } from "./http.js";
 import { loadOrCreateTls } from "./tls.js";
+import { QuotaScheduler } from "../groups/quota-scheduler.js";
 
 export interface ServerOptions {
   dataDir: string;
@@ -23,11 +24,15 @@ export interface ServerOptions {
   log?: Log;
   maxBodyBytes?: number;
   configRefreshMs?: number;
+  /** How often the quota scheduler looks for due allocations (default one minute). */
+  quotaIntervalMs?: number;
 }
 
 export interface RunningServer {
   app: AppContext;
   dispatcher: Dispatcher;
+  /** Allocates group quotas; tests call runOnce() after moving the clock. */
+  quotaScheduler: QuotaScheduler;
   httpPort: number;
   httpsPort?: number;
   close(): Promise<void>;
@@ -38,7 +43,7 @@ export function sqlitePathOf(dataDir: string): string {
 }
 
 export async function openContext(options: Pick<ServerOptions, "dataDir" | "postgresUrl" | "clock" | "log" | "configRefreshMs">): Promise<AppContext> {
-  mkdirSync(options.dataDir, { recursive: true });
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   return createContext({
     dataDir: options.dataDir,
     database: options.postgresUrl ? { postgresUrl: options.postgresUrl } : { sqlitePath: sqlitePathOf(options.dataDir) },
@@ -60,12 +65,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     await app.close();
     throw error;
   }
+  const quotaScheduler = new QuotaScheduler(app.groups, app.clock, app.log, { intervalMs: options.quotaIntervalMs });
+  quotaScheduler.start();
   return {
     app,
     dispatcher,
+    quotaScheduler,
     httpPort: listeners.httpPort,
     httpsPort: listeners.httpsPort,
     async close() {
+      await quotaScheduler.stop();
       await listeners.close();
       await app.close();
     },

@@ -1,6 +1,8 @@
 // API methods for users and their personal accounts.
 import { boolean, int, method, money, optional, pairs, returns, string, strings, type CallContext } from "../rpc/method-table.js";
 import type { Actor } from "./service.js";
+import type { AppContext } from "../context.js";
+import { userNotFound } from "../kernel/errors.js";
 import { advancedPopup, autoChargePersonal, autoSelectSharedAccount, standardPopup } from "./account-selection.js";
 
 const actor = (ctx: CallContext): Actor => ({ application: ctx.caller.application });
@@ -153,6 +155,17 @@ export const userMethods = [
   ),
 ];
 
+async function requireUser(app: AppContext, username: string): Promise<void> {
+  if (!(await app.users.isUserExists(username))) throw userNotFound(username);
+}
+
+/** A popup's default shared account: blank for none, otherwise an existing account (checked after the user). */
+async function defaultSharedAccountOf(app: AppContext, username: string, name: string | undefined): Promise<string> {
+  await requireUser(app, username);
+  const t = (name ?? "").trim();
+  return t === "" ? "" : app.sharedAccounts.checkSharedAccountExists(t);
+}
+
 export const accountSelectionMethods = [
   method(
     "api.setUserAccountSelectionAutoChargePersonal",
@@ -167,7 +180,9 @@ export const accountSelectionMethods = [
     returns.boolean,
     { summary: "Charges the user's jobs to one shared account (or bills the personal account and records the shared one)." },
     async ({ app }, username, accountName, chargeToPersonal) => {
-      return ok(app.users.setAccountSelection(username, autoSelectSharedAccount(accountName.trim(), chargeToPersonal)));
+      await requireUser(app, username);
+      const shared = await app.sharedAccounts.checkSharedAccountExists(accountName);
+      return ok(app.users.setAccountSelection(username, autoSelectSharedAccount(shared, chargeToPersonal)));
     },
   ),
   method(
@@ -184,7 +199,7 @@ export const accountSelectionMethods = [
     returns.boolean,
     { summary: "Shows the standard account selection popup with the given options." },
     async ({ app }, username, allowPersonal, allowListSelection, allowPinCode, allowPrintingAsOtherUser, chargeToPersonalWhenSharedSelected, defaultSharedAccount) => {
-      const shared = (defaultSharedAccount ?? "").trim();
+      const shared = await defaultSharedAccountOf(app, username, defaultSharedAccount);
       return ok(
         app.users.setAccountSelection(
           username,
@@ -199,7 +214,7 @@ export const accountSelectionMethods = [
     returns.boolean,
     { summary: "Shows the advanced account selection popup with the given options." },
     async ({ app }, username, allowPersonal, chargeToPersonalWhenSharedSelected, defaultSharedAccount) => {
-      const shared = (defaultSharedAccount ?? "").trim();
+      const shared = await defaultSharedAccountOf(app, username, defaultSharedAccount);
       return ok(app.users.setAccountSelection(username, advancedPopup({ allowPersonal, chargeToPersonalWhenSharedSelected, defaultSharedAccount: shared })));
     },
   ),

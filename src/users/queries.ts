@@ -108,6 +108,14 @@ export async function redactUser(trx: Trx, userId: number): Promise<void> {
   await trx.updateTable("ledger").set({ comment: "[redacted]", created_by: "[redacted]" }).where("account_id", "in", accountIds).execute();
 }
 
+export async function addUserPrintUsage(trx: Trx, userId: number, pages: number): Promise<void> {
+  await trx
+    .updateTable("users")
+    .set((eb) => ({ job_count: eb("job_count", "+", 1), page_count: eb("page_count", "+", pages) }))
+    .where("id", "=", userId)
+    .execute();
+}
+
 /** Live usernames that came from one source (e.g. "directory"), sorted. */
 export async function selectUsernamesBySource(db: Db | Trx, source: string): Promise<string[]> {
   const rows = await db.selectFrom("users").select("username").where("deleted_at", "is", null).where("source", "=", source).orderBy("username").execute();

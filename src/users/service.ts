@@ -53,7 +53,20 @@ export function parseOverdraftMode(mode: string): OverdraftMode {
   throw new Invalid(`Overdraft mode "${mode}" is not valid; use default or individual.`);
 }
 
+/** The initial settings a new user gets, computed outside the users feature (the groups' new-user rules). */
+export interface InitialUserSettings {
+  credit: Micros;
+  restricted: 0 | 1;
+  /** An individual overdraft to set, or null to leave the overdraft mode alone. */
+  overdraft: Micros | null;
+  selection: Partial<UserRow>;
+}
+
+export type InitialSettingsProvider = (trx: Trx, user: { id: number; internal: 0 | 1 }) => Promise<InitialUserSettings | undefined>;
+
 export class UsersService {
+  private initialSettings?: InitialSettingsProvider;
+
   constructor(
     private readonly db: Database,
     private readonly accounts: AccountsService,
@@ -252,12 +265,52 @@ export class UsersService {
     });
   }
 
-  /** Creates a user row and its default personal account in the caller's transaction; returns the user id. */
-  async createUser(trx: Trx, values: Partial<UserRow> & { username: string; source: string }, _actor: Actor): Promise<number> {
+  /**
+   * Creates a user row and its default personal account in the caller's transaction, then applies the
+   * initial settings (credit, restriction, account selection) from the registered provider; returns the user id.
+   */
+  async createUser(
+    trx: Trx,
+    values: Partial<UserRow> & { username: string; source: string },
+    actor: Actor,
+    /** Runs before the group-based initial settings are applied, e.g. to add the directory's memberships. */
+    beforeInitialSettings?: (userId: number) => Promise<void>,
+  ): Promise<number> {
     const now = this.clock.now();
     const userId = await q.insertUser(trx, { ...values, created_at: now });
-    await insertPersonalAccount(trx, userId, "", now);
+    const accountId = await insertPersonalAccount(trx, userId, "", now);
+    await beforeInitialSettings?.(userId);
+    await this.applyInitialSettings(trx, { id: userId, internal: values.internal ?? 0 }, accountId, true, actor);
     return userId;
+  }
+
+  /** Registers where new users' initial settings come from (the groups' new-user rules). */
+  useInitialSettings(provider: InitialSettingsProvider): void {
+    this.initialSettings = provider;
+  }
+
+  /**
+   * Re-applies the initial settings of the user's groups: restriction, overdraft and account selection.
+   * The balance is left alone (initial credit is given only when a user is created).
+   */
+  async reapplyInitialUserSettings(username: string, actor: Actor): Promise<void> {
+    await this.db.write(async (trx) => {
+      const view = await this.view(trx, username);
+      await this.applyInitialSettings(trx, view.user, view.account.id, false, actor);
+    });
+  }
+
+  private async applyInitialSettings(trx: Trx, user: { id: number; internal: 0 | 1 }, accountId: number, withCredit: boolean, actor: Actor): Promise<void> {
+    const settings = await this.initialSettings?.(trx, user);
+    if (!settings) return;
+    await q.updateUser(trx, user.id, settings.selection);
+    await updateAccount(trx, accountId, {
+      restricted: settings.restricted,
+      ...(settings.overdraft !== null ? { overdraft_mode: "individual" as const, overdraft_amount: settings.overdraft } : {}),
+    });
+    if (withCredit && settings.credit !== 0) {
+      await this.accounts.adjustBalance(trx, accountId, settings.credit, entry("initial-credit", "Initial credit from group settings", actor));
+    }
   }
 
   async renameUserAccount(currentName: string, newName: string): Promise<void> {
@@ -278,6 +331,28 @@ export class UsersService {
       if (redact) await q.redactUser(trx, user.id);
     });
   }
+
+  // --- for jobs, inside the caller's transaction -------------------------------------------------
+
+  /** The user a job names and their default personal account; an unknown user is created, as on a first print. */
+  async userForJob(trx: Trx, username: string): Promise<{ user: UserRow; account: AccountRow }> {
+    let user = await q.selectUserByName(trx, username);
+    if (!user) {
+      if (username.length > 255) throw new Invalid("The username is longer than 255 characters.");
+      // eslint-disable-next-line no-control-regex -- refusing control characters is the point
+      if (/[\u0000-\u001f\u007f]/.test(username)) throw new Invalid("The username contains control characters.");
+      await this.createUser(trx, { username, source: "job" }, { application: "job" });
+      user = await this.requireUser(trx, username);
+    }
+    const account = await selectPersonalAccount(trx, user.id, "");
+    if (!account) throw new NotFound(`The user ${username} has no personal account.`);
+    return { user, account };
+  }
+
+  /** Counts one job of `pages` pages for the user (print-stats.job-count and page-count). */
+  async recordPrintUsage(trx: Trx, userId: number, pages: number): Promise<void> {
+    await q.addUserPrintUsage(trx, userId, pages);
+}
 
   /** The id of a live user's default personal account, read in the caller's transaction; undefined for an unknown user. */
   async defaultPersonalAccountId(db: Database["kysely"] | Trx, username: string): Promise<number | undefined> {

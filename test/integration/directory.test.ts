@@ -135,10 +135,21 @@ for (const backend of BACKENDS) {
       assert.equal(await t.rpc.call("api.isUserExists", "chloe"), true);
       const fault = await t.rpc.fault("api.addNewUser", "nobody");
       assert.match(fault.faultString, /The user nobody does not exist in the user directory \(custom program/);
+      assert.equal(await t.rpc.call("api.addNewGroup", "lab"), true);
+      await t.server.app.groups.setInitialUserSettings("lab", {
+        balance: 7_000_000,
+        restricted: true,
+        overdraft: 0,
+        accountSelectionMode: "AUTO_CHARGE_TO_PERSONAL_ACCOUNT",
+        canChargePersonal: true,
+        canChargeSharedFromList: false,
+        canChargeSharedByPin: false,
+      });
       const status = await sync("api.addNewUsers");
-      assert.match(summaryOf(status), /Sync complete: 2 users added, 0 updated, 0 deleted, 3 groups synced/);
+      assert.match(summaryOf(status), /Sync complete: 2 users added, 0 updated, 0 deleted, 4 groups synced/);
+      assert.equal(await t.rpc.call("api.getUserAccountBalance", "amira"), 7, "new users join their groups before the groups' initial settings apply");
+      assert.equal(await t.rpc.call("api.getUserAccountBalance", "chloe"), 0);
       assert.deepEqual(await t.rpc.call("api.getUserProperties", "amira", ["full-name", "department", "primary-card-number", "home"]), ["Amira Haddad", "History", "55120", "/home/amira"]);
-      await t.server.app.db.write((trx) => t.server.app.groups.ensureGroup(trx, "lab", Date.now()));
       const groups = await sync("api.performGroupSync");
       assert.match(summaryOf(groups), /0 users added, 0 updated, 0 deleted, 4 groups synced/);
       assert.deepEqual(await members("lab"), ["amira", "ben"]);
