@@ -77,7 +77,7 @@ export async function createContext(options: ContextOptions): Promise<AppContext
   const tasks = new TaskRunner(db, clock, log);
   const backup = new BackupService(db, tasks, clock, options.dataDir, VERSION);
   const cards = new CardsService(db, users, accounts, clock);
-  const imports = new ImportsService(db, tasks, users, accounts, clock);
+  const imports = new ImportsService(db, tasks, users, accounts, sharedAccounts, clock);
   const directory = new DirectoryService(db, config, tasks, users, groups, clock);
   const exports = new ExportsService(db, users, accounts, groups, options.dataDir);
   return {

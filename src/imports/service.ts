@@ -7,6 +7,7 @@ import type { Clock } from "../kernel/clock.js";
 import { Invalid, NotFound } from "../kernel/errors.js";
 import { checkReadableFile } from "../kernel/text-file.js";
 import { hashPassword } from "../security/admin-password.js";
+import type { SharedAccountsService } from "../shared-accounts/service.js";
 import type { TaskRunner } from "../tasks/service.js";
 import type { UserRow } from "../users/properties.js";
 import { checkInternalUsername, type Actor, type UsersService } from "../users/service.js";
@@ -29,6 +30,7 @@ export class ImportsService {
     private readonly tasks: TaskRunner,
     private readonly users: UsersService,
     private readonly accounts: AccountsService,
+    private readonly sharedAccounts: SharedAccountsService,
     private readonly clock: Clock,
   ) {}
 
@@ -77,7 +79,7 @@ export class ImportsService {
   async batchImportSharedAccounts(path: string, test: boolean, deleteNonExistent: boolean, actor: Actor): Promise<string> {
     await checkReadableFile(path);
     const intro = `Batch shared account import started (file: ${path}, test: ${yesNo(test)}, delete accounts not in file: ${yesNo(deleteNonExistent)}).`;
-    await this.tasks.start("batch shared account import", intro, (progress) => new SharedAccountImport(this.db, this.accounts, this.clock, actor).run(path, progress, { test, deleteNonExistent }));
+    await this.tasks.start("batch shared account import", intro, (progress) => new SharedAccountImport(this.db, this.accounts, this.sharedAccounts, this.clock, actor).run(path, progress, { test, deleteNonExistent }));
     return `Import of ${path} started${test ? " as a test run" : ""}; follow it with api.getTaskStatus.`;
   }
 

@@ -10,6 +10,7 @@ import type { Database, Trx } from "../db/database.js";
 import type { Clock } from "../kernel/clock.js";
 import { Conflict, Invalid } from "../kernel/errors.js";
 import { parseAmount } from "../kernel/text-values.js";
+import type { SharedAccountsService } from "../shared-accounts/service.js";
 import type { TaskProgress } from "../tasks/service.js";
 import type { Actor } from "../users/service.js";
 import { ImportErrors, flagField, importLines, tabFields, type LineRecord } from "./line-import.js";
@@ -28,6 +29,26 @@ export interface SharedAccountRecord {
   invoiceOption?: string;
   commentOption?: string;
   notes?: string;
+  /** Access lists as comma-separated names; "" clears. The everyone token is always a group. */
+  accessUsers?: string;
+  accessGroups?: string;
+}
+
+const EVERYONE = new Set(["[all users]", "!!all users!!"]);
+
+/** Splits the users and groups columns; `[All Users]` (or `!!All Users!!`) in either column is the everyone group. */
+function accessLists(usersText: string, groupsText: string): { users?: string; groups?: string } {
+  const split = (t: string) => (t.trim() === "-" ? [] : t.split("|").map((n) => n.trim()).filter((n) => n !== ""));
+  const out: { users?: string; groups?: string } = {};
+  const users = split(usersText);
+  const groups = split(groupsText);
+  const everyone = [...users, ...groups].some((n) => EVERYONE.has(n.toLowerCase()));
+  if (usersText.trim() !== "") out.users = users.filter((n) => !EVERYONE.has(n.toLowerCase())).join(",");
+  if (groupsText.trim() !== "" || everyone) {
+    const named = groups.filter((n) => !EVERYONE.has(n.toLowerCase()));
+    out.groups = [...(everyone ? ["[All Users]"] : []), ...named].join(",");
+  }
+  return out;
 }
 
 function checkName(label: string, name: string): string {
@@ -44,7 +65,7 @@ function option(label: string, text: string, allowed: readonly string[]): string
 }
 
 export function parseSharedAccountLine(text: string): SharedAccountRecord {
-  const [parent, sub, enabled, pin, balance, restricted, , , invoice, comment, notes] = tabFields(text, 11);
+  const [parent, sub, enabled, pin, balance, restricted, users, groups, invoice, comment, notes] = tabFields(text, 11);
   const record: SharedAccountRecord = { parent: checkName("parent account name", parent), sub: checkName("sub-account name", sub) };
   if (record.parent === "") throw new Invalid("the parent account name (first field) is empty.");
   record.enabled = flagField("Enabled", enabled);
@@ -54,6 +75,9 @@ export function parseSharedAccountLine(text: string): SharedAccountRecord {
   record.invoiceOption = option("invoice option", invoice, INVOICE_OPTIONS);
   record.commentOption = option("comment option", comment, COMMENT_OPTIONS);
   if (notes.trim() !== "") record.notes = notes.trim();
+  const access = accessLists(users, groups);
+  if (access.users !== undefined) record.accessUsers = access.users;
+  if (access.groups !== undefined) record.accessGroups = access.groups;
   return record;
 }
 
@@ -72,6 +96,7 @@ export class SharedAccountImport {
   constructor(
     private readonly db: Database,
     private readonly accounts: AccountsService,
+    private readonly sharedAccounts: SharedAccountsService,
     private readonly clock: Clock,
     private readonly actor: Actor,
   ) {}
@@ -144,6 +169,10 @@ export class SharedAccountImport {
       ...(r.commentOption ? { comment_option: r.commentOption } : {}),
       ...(r.notes !== undefined ? { notes: r.notes } : {}),
     });
+    const access: Array<[string, string]> = [];
+    if (r.accessUsers !== undefined) access.push(["access-users", r.accessUsers]);
+    if (r.accessGroups !== undefined) access.push(["access-groups", r.accessGroups]);
+    await this.sharedAccounts.applyPropertiesInTransaction(trx, fullName, access, this.actor);
     if (r.balance !== undefined) {
       await this.accounts.setBalance(trx, id, r.balance, { kind: "set-balance", comment: "Balance set by batch shared account import", createdBy: this.actor.application });
     }
