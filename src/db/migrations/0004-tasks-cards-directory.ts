@@ -1,5 +1,5 @@
-// Background task status (one server-wide slot, shared by every node on the database) and prepaid
-// top-up cards.
+// Background task status (one server-wide slot, shared by every node on the database), prepaid
+// top-up cards, and an index for shared account PIN lookups.
 import { sql, type Kysely } from "kysely";
 import { nameText, type MigrationContext } from "../migration-helpers.js";
 
@@ -28,4 +28,7 @@ export async function up(db: Kysely<unknown>, ctx: MigrationContext): Promise<vo
     .addColumn("used_by", "text")
     .execute();
   await sql`create index cards_batch on cards (batch_id)`.execute(db);
+
+  // Shared account PIN/codes must be unique: every import line checks, so the check needs an index.
+  await sql`create index accounts_shared_pin on accounts (pin) where account_type = 'shared' and deleted_at is null`.execute(db);
 }
