@@ -14,10 +14,13 @@ export interface LedgerEntry {
   jobId?: number | null;
 }
 
-export async function insertPersonalAccount(trx: Trx, userId: number, subName: string, now: number): Promise<number> {
+/** The credit rules a user's personal accounts share: whether restricted, and how their overdraft is set. */
+export type CreditRules = Partial<Pick<AccountRow, "restricted" | "overdraft_mode" | "overdraft_amount">>;
+
+export async function insertPersonalAccount(trx: Trx, userId: number, subName: string, now: number, rules: CreditRules = {}): Promise<number> {
   const row = await trx
     .insertInto("accounts")
-    .values({ account_type: "personal", user_id: userId, sub_name: subName, name: "", created_at: now })
+    .values({ account_type: "personal", user_id: userId, sub_name: subName, name: "", created_at: now, ...rules })
     .returning("id")
     .executeTakeFirstOrThrow();
   return row.id;
@@ -116,6 +119,12 @@ export async function lockAccount(trx: Trx, accountId: number): Promise<AccountR
 export async function updateAccount(trx: Trx, accountId: number, patch: Partial<Omit<AccountRow, "id" | "balance">>): Promise<void> {
   if (Object.keys(patch).length === 0) return;
   await trx.updateTable("accounts").set(patch).where("id", "=", accountId).execute();
+}
+
+/** Applies credit rules to every live personal account of a user: restriction is a property of the user. */
+export async function updatePersonalAccounts(trx: Trx, userId: number, rules: CreditRules): Promise<void> {
+  if (Object.keys(rules).length === 0) return;
+  await trx.updateTable("accounts").set(rules).where("account_type", "=", "personal").where("user_id", "=", userId).where("deleted_at", "is", null).execute();
 }
 
 export async function sumLedger(db: Db | Trx, accountId: number): Promise<Micros> {

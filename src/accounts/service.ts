@@ -29,12 +29,6 @@ import { addAccountUsage, selectLedger, type LedgerFilter } from "./queries.js";
 
 export type { LedgerFilter } from "./queries.js";
 
-/** Whether an account is disabled now (a time-limited disable ends by itself). */
-export function isAccountDisabled(account: Pick<AccountRow, "disabled" | "disabled_until">, now: number): boolean {
-  if (!account.disabled) return false;
-  return account.disabled_until === null || account.disabled_until > now;
-}
-
 export class AccountsService {
   constructor(
     private readonly config: ConfigService,

@@ -2,7 +2,7 @@
 // charged follows the job's shared-account field and the user's account selection; restricted accounts
 // are never taken below zero or their overdraft (the check and the charge are one atomic statement).
 // A job that may not be charged is still logged, as DENIED with its reason, and charges nothing.
-import { isAccountDisabled, type AccountRow, type AccountsService } from "../accounts/service.js";
+import type { AccountRow, AccountsService } from "../accounts/service.js";
 import type { Database, Db, Trx } from "../db/database.js";
 import type { Clock } from "../kernel/clock.js";
 import { Invalid, NotFound } from "../kernel/errors.js";
@@ -10,6 +10,7 @@ import type { Micros } from "../kernel/money.js";
 import { jobCost, paperSizeFromDimensions } from "../printers/charging.js";
 import { isPrinterDisabled } from "../printers/properties.js";
 import { chargingOf, type PrintersService } from "../printers/service.js";
+import { isSharedAccountDisabled } from "../shared-accounts/properties.js";
 import { isPrintingDisabled } from "../users/properties.js";
 import type { Actor, UsersService } from "../users/service.js";
 import { parseJobDetails, type JobDetails } from "./job-details.js";
@@ -96,7 +97,7 @@ export class JobsService {
     let denied: string | undefined;
     if (isPrinterDisabled(printer, now)) denied = DENIED_REASONS.printerDisabled;
     else if (isPrintingDisabled(user, now)) denied = DENIED_REASONS.userPrintingDisabled;
-    else if (shared && isAccountDisabled(shared, now)) denied = DENIED_REASONS.sharedAccountDisabled;
+    else if (shared && isSharedAccountDisabled(shared, now)) denied = DENIED_REASONS.sharedAccountDisabled;
 
     const jobId = await insertJob(trx, {
       created_at: now,

@@ -44,7 +44,8 @@ const TEXT_ELEMENTS = new Set([...SCALARS, "methodName", "name", "value"]);
 
 interface ValueFrame {
   typedValue?: XmlRpcValue;
-  text: string;
+  /** Non-blank text seen directly inside the <value>, which is only allowed when it holds no typed element. */
+  hasText: boolean;
 }
 interface ArrayFrame {
   items: XmlRpcValue[];
@@ -57,6 +58,8 @@ interface MemberFrame {
 const INT_TEXT = /^[+-]?\d+$/;
 const DOUBLE_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const BASE64_TEXT = /^[A-Za-z0-9+/=\s]*$/;
+// XML-RPC's 19980717T14:08:55, plus the dashed ISO 8601 form, optional fraction and zone that other clients send.
+const DATETIME_TEXT = /^\d{4}-?\d{2}-?\d{2}T\d{2}:?\d{2}:?\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$/;
 
 /** Parses a methodCall document. Throws MalformedRequest on anything that is not valid XML-RPC. */
 export function parseMethodCall(xml: string, limits: CodecLimits = DEFAULT_LIMITS): MethodCall {
@@ -71,6 +74,9 @@ export function parseMethodCall(xml: string, limits: CodecLimits = DEFAULT_LIMIT
   let text = "";
   let count = 0;
   let sawRoot = false;
+  let sawParams = false;
+  /** Values seen in the open <param>: exactly one is allowed. */
+  let paramValues = 0;
 
   const fail = (message: string): never => {
     throw new MalformedRequest(message);
@@ -79,14 +85,19 @@ export function parseMethodCall(xml: string, limits: CodecLimits = DEFAULT_LIMIT
   parser.on("error", (err) => fail(`Malformed XML: ${err.message}`));
   parser.on("doctype", () => fail("DOCTYPE declarations are not allowed in XML-RPC requests."));
   parser.on("processinginstruction", () => fail("Processing instructions are not allowed in XML-RPC requests."));
-  parser.on("cdata", (data) => {
-    text += data;
-  });
-  parser.on("text", (data) => {
+  const onText = (data: string) => {
     const parent = elements[elements.length - 1] ?? "";
-    if (TEXT_ELEMENTS.has(parent)) text += data;
-    else if (data.trim() !== "") fail(`Unexpected text inside <${parent || "document"}>.`);
-  });
+    if (TEXT_ELEMENTS.has(parent)) {
+      text += data;
+      if (parent === "value" && data.trim() !== "") {
+        const frame = values[values.length - 1];
+        if (frame.typedValue) fail("A <value> mixes text with a typed value.");
+        frame.hasText = true;
+      }
+    } else if (data.trim() !== "") fail(`Unexpected text inside <${parent || "document"}>.`);
+  };
+  parser.on("cdata", onText);
+  parser.on("text", onText);
   parser.on("opentag", (tag) => {
     const name = tag.name;
     const parent = elements[elements.length - 1] ?? "";
@@ -99,12 +110,18 @@ export function parseMethodCall(xml: string, limits: CodecLimits = DEFAULT_LIMIT
     if (parent === "value") {
       const frame = values[values.length - 1];
       if (frame.typedValue) fail("A <value> holds more than one value.");
+      if (frame.hasText) fail("A <value> mixes text with a typed value.");
     }
+    if (name === "params") {
+      if (sawParams) fail("The request has more than one <params>.");
+      sawParams = true;
+    }
+    if (name === "param") paramValues = 0;
     elements.push(name);
     text = "";
     switch (name) {
       case "value":
-        values.push({ text: "" });
+        values.push({ hasText: false });
         break;
       case "array":
         arrays.push({ items: [] });
@@ -130,6 +147,7 @@ export function parseMethodCall(xml: string, limits: CodecLimits = DEFAULT_LIMIT
     }
     switch (name) {
       case "methodName":
+        if (methodName !== undefined) fail("The request has more than one <methodName>.");
         methodName = text.trim();
         break;
       case "name": {
@@ -157,7 +175,10 @@ export function parseMethodCall(xml: string, limits: CodecLimits = DEFAULT_LIMIT
       case "value": {
         const frame = values.pop()!;
         const value: XmlRpcValue = frame.typedValue ?? { kind: "string", value: text, typed: false };
-        if (parent === "param") params.push(value);
+        if (parent === "param") {
+          if (++paramValues > 1) fail("A <param> holds more than one <value>.");
+          params.push(value);
+        }
         else if (parent === "data") arrays[arrays.length - 1].items.push(value);
         else if (parent === "member") {
           const member = members[members.length - 1];
@@ -167,6 +188,7 @@ export function parseMethodCall(xml: string, limits: CodecLimits = DEFAULT_LIMIT
         break;
       }
       case "param":
+        if (paramValues === 0) fail("A <param> has no <value>.");
         break;
     }
     text = "";
@@ -210,8 +232,11 @@ function scalar(name: string, text: string, fail: (m: string) => never): XmlRpcV
       if (!DOUBLE_TEXT.test(t)) fail(`<double> holds "${clip(t)}", which is not a number.`);
       return { kind: "double", text: t };
     }
-    case "dateTime.iso8601":
-      return { kind: "dateTime", text: text.trim() };
+    case "dateTime.iso8601": {
+      const t = text.trim();
+      if (!DATETIME_TEXT.test(t)) fail(`<dateTime.iso8601> holds "${clip(t)}", which is not a date and time like 20240131T14:08:55.`);
+      return { kind: "dateTime", text: t };
+    }
     case "base64":
       if (!BASE64_TEXT.test(text)) fail("<base64> holds characters outside base64.");
       return { kind: "base64", value: Buffer.from(text.replace(/\s+/g, ""), "base64") };

@@ -2,7 +2,7 @@
 // the arguments against the method table, call the service, and encode the result or the fault.
 import type { AppContext } from "../context.js";
 import { Conflict, Forbidden, Invalid, NotFound, NotSupported, QuireError, Unavailable } from "../kernel/errors.js";
-import { formatMoney, parseMoney } from "../kernel/money.js";
+import { formatMoney, MAX_MICROS, parseMoney } from "../kernel/money.js";
 import { encode, faultXml, MalformedRequest, parseMethodCall, responseXml, type CodecLimits, type XmlRpcValue } from "./codec.js";
 import { describeSignature, requiredCount, type MethodDefinition, type Param, type Returns } from "./method-table.js";
 
@@ -153,7 +153,11 @@ function coerce(def: MethodDefinition, all: readonly XmlRpcValue[], param: Param
     case "int":
       return value.kind === "int" ? value.value : bad();
     case "money": {
-      if (value.kind === "int") return value.value * 1_000_000;
+      if (value.kind === "int") {
+        const micros = value.value * 1_000_000;
+        if (Math.abs(micros) > MAX_MICROS) throw new RpcFault(FAULT.generic, `java.lang.IllegalArgumentException: ${param.name} ${value.value} is out of range.`);
+        return micros;
+      }
       if (value.kind === "double") {
         const micros = parseMoney(value.text);
         if (micros === undefined) throw new RpcFault(FAULT.generic, `java.lang.IllegalArgumentException: ${param.name} ${value.text} is out of range.`);

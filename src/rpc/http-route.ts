@@ -8,6 +8,9 @@ import { FAULT, type Dispatcher, type DispatchOutcome } from "./dispatcher.js";
 
 export const RPC_PATH = "/rpc/api/xmlrpc";
 export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
+/** How much of an oversized body is still read (and thrown away) so that the client sees the fault. */
+export const DEFAULT_MAX_DISCARD_BYTES = 256 * 1024 * 1024;
+const DISCARD_TIMEOUT_MS = 15_000;
 
 export interface RpcObserver {
   (outcome: DispatchOutcome, elapsedMs: number): void;
@@ -32,8 +35,43 @@ function isXmlLike(contentType: string | undefined): boolean {
   return t.includes("xml") || t.startsWith("text/plain");
 }
 
-export function createRpcRoute(app: AppContext, dispatcher: Dispatcher, options: { maxBodyBytes?: number; observe?: RpcObserver } = {}) {
+export function createRpcRoute(app: AppContext, dispatcher: Dispatcher, options: { maxBodyBytes?: number; maxDiscardBytes?: number; observe?: RpcObserver } = {}) {
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const maxDiscard = Math.max(maxBody, options.maxDiscardBytes ?? DEFAULT_MAX_DISCARD_BYTES);
+
+  /**
+   * Answers an oversized body with a fault. Clients such as Python's xmlrpc.client send the whole body
+   * before reading the answer, so closing the connection at once would show them a connection reset
+   * instead of the fault: the rest of the body is read and thrown away (up to maxDiscard bytes, within
+   * DISCARD_TIMEOUT_MS) and the fault is sent once it has arrived; beyond that the connection is cut.
+   */
+  function refuseOversizedBody(req: IncomingMessage, res: ServerResponse, detail: string, cutAtOnce: boolean): void {
+    const answer = () => {
+      if (!res.headersSent) sendFault(res, FAULT.parse, `org.apache.xmlrpc.XmlRpcException: ${detail}`, true);
+    };
+    const cut = () => {
+      answer();
+      res.on("finish", () => req.destroy());
+      setTimeout(() => req.destroy(), 1000).unref();
+    };
+    if (cutAtOnce) return cut();
+    let discarded = 0;
+    const timer = setTimeout(cut, DISCARD_TIMEOUT_MS);
+    timer.unref();
+    req.on("data", (chunk: Buffer) => {
+      discarded += chunk.length;
+      if (discarded > maxDiscard) {
+        clearTimeout(timer);
+        cut();
+      }
+    });
+    req.on("end", () => {
+      clearTimeout(timer);
+      answer();
+    });
+    req.on("close", () => clearTimeout(timer));
+    req.resume();
+  }
   return function handleRpc(req: IncomingMessage, res: ServerResponse): boolean {
     const path = (req.url ?? "").split("?")[0];
     if (path !== RPC_PATH) return false;
@@ -58,8 +96,7 @@ export function createRpcRoute(app: AppContext, dispatcher: Dispatcher, options:
     }
     const declared = Number(req.headers["content-length"] ?? "0");
     if (declared > maxBody) {
-      sendFault(res, FAULT.parse, `org.apache.xmlrpc.XmlRpcException: The request body of ${declared} bytes exceeds the limit of ${maxBody} bytes.`, true);
-      req.destroy();
+      refuseOversizedBody(req, res, `The request body of ${declared} bytes exceeds the limit of ${maxBody} bytes.`, declared > maxDiscard);
       return true;
     }
     const chunks: Buffer[] = [];
@@ -71,9 +108,7 @@ export function createRpcRoute(app: AppContext, dispatcher: Dispatcher, options:
       if (size > maxBody) {
         tooBig = true;
         chunks.length = 0;
-        sendFault(res, FAULT.parse, `org.apache.xmlrpc.XmlRpcException: The request body exceeds the limit of ${maxBody} bytes.`, true);
-        // Stop reading: the connection is closed after the fault is written.
-        res.on("finish", () => req.destroy());
+        refuseOversizedBody(req, res, `The request body exceeds the limit of ${maxBody} bytes.`, false);
         return;
       }
       chunks.push(chunk);

@@ -62,6 +62,7 @@ function parseEntry(entry: string): Matcher {
     if (isIPv6(from) && isIPv6(to)) {
       const lo = v6ToBigInt(from);
       const hi = v6ToBigInt(to);
+      if (lo > hi) throw new Invalid(`Address range "${entry}" starts after it ends.`);
       return (a) => a.v6 !== undefined && a.v6 >= lo && a.v6 <= hi;
     }
     throw new Invalid(`"${entry}" is not an address range.`);
@@ -109,6 +110,8 @@ function parseEntry(entry: string): Matcher {
 /** Parses the list; throws Invalid naming the first bad entry. */
 export function parseAddressList(text: string): AddressList {
   const matchers = text
+    // "10.0.0.5 - 10.0.0.9" and "10.0.0.0 / 8" are one entry each.
+    .replace(/\s*([-/])\s*/g, "$1")
     .split(/[,;\s]+/)
     .map((s) => s.trim())
     .filter((s) => s !== "")

@@ -1,6 +1,6 @@
 // Who may call the API: the allowed-callers list first, then the auth token (or the admin password).
 import type { ConfigService } from "../config/service.js";
-import { KNOWN_KEYS } from "../config/defaults.js";
+import { CONFIG_DEFAULTS, KNOWN_KEYS } from "../config/defaults.js";
 import type { Database } from "../db/database.js";
 import { selectSecret, upsertSecret } from "../config/queries.js";
 import { Forbidden, Invalid } from "../kernel/errors.js";
@@ -33,7 +33,9 @@ export class SecurityService {
 
   /** Whether a caller at this address may use the XML Web Services API. */
   isAddressAllowed(address: string): boolean {
-    const text = this.config.get(KNOWN_KEYS.allowedAddresses);
+    // An emptied list means the default (localhost only), never "nobody": clearing it must not lock out the server's own scripts.
+    const stored = this.config.get(KNOWN_KEYS.allowedAddresses);
+    const text = stored.trim() === "" ? CONFIG_DEFAULTS[KNOWN_KEYS.allowedAddresses] : stored;
     if (text !== this.addressText) {
       this.addresses = parseAddressList(text);
       this.addressText = text;

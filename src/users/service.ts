@@ -2,7 +2,7 @@
 // and knows nothing of XML or HTTP.
 import { createHash, randomBytes } from "node:crypto";
 import type { AccountsService, LedgerEntry } from "../accounts/service.js";
-import { insertPersonalAccount, lockAccount, selectPersonalAccount, sumPersonalBalances, updateAccount } from "../accounts/queries.js";
+import { insertPersonalAccount, lockAccount, selectPersonalAccount, sumPersonalBalances, updatePersonalAccounts } from "../accounts/queries.js";
 import type { Database, Trx } from "../db/database.js";
 import type { Clock } from "../kernel/clock.js";
 import { Conflict, Invalid, NotFound, userNotFound } from "../kernel/errors.js";
@@ -179,9 +179,9 @@ export class UsersService {
 
   /** Applies property writes all-or-nothing. */
   async setUserProperties(username: string, writes: ReadonlyArray<readonly [string, string]>, actor: Actor): Promise<void> {
-    if (writes.length === 0) return;
     // Slow hashes are computed before the transaction so they never hold the write lock.
     const precheck = await this.view(this.db.kysely, username);
+    if (writes.length === 0) return;
     const planned = planUserChange(precheck, writes);
     const passwordHash = planned.password !== undefined ? await hashPassword(planned.password) : undefined;
     await this.db.write((trx) => this.applyUserChanges(trx, username, writes, {}, passwordHash, actor));
@@ -209,7 +209,7 @@ export class UsersService {
     const parsed = parseOverdraftMode(mode);
     await this.db.write(async (trx) => {
       const view = await this.view(trx, username);
-      await updateAccount(trx, view.account.id, { overdraft_mode: parsed });
+      await updatePersonalAccounts(trx, view.user.id, { overdraft_mode: parsed });
     });
   }
 
@@ -304,7 +304,7 @@ export class UsersService {
     const settings = await this.initialSettings?.(trx, user);
     if (!settings) return;
     await q.updateUser(trx, user.id, settings.selection);
-    await updateAccount(trx, accountId, {
+    await updatePersonalAccounts(trx, user.id, {
       restricted: settings.restricted,
       ...(settings.overdraft !== null ? { overdraft_mode: "individual" as const, overdraft_amount: settings.overdraft } : {}),
     });
@@ -389,7 +389,10 @@ export class UsersService {
     const name = (accountName ?? "").trim();
     let account = await selectPersonalAccount(trx, user.id, name);
     if (!account && name !== "") {
-      await insertPersonalAccount(trx, user.id, name, this.clock.now());
+      // A new named account follows the user's credit rules, which live on the default account.
+      const main = await selectPersonalAccount(trx, user.id, "");
+      const rules = main ? { restricted: main.restricted, overdraft_mode: main.overdraft_mode, overdraft_amount: main.overdraft_amount } : {};
+      await insertPersonalAccount(trx, user.id, name, this.clock.now(), rules);
       account = await selectPersonalAccount(trx, user.id, name);
     }
     if (!account) throw new NotFound(`The user ${username} has no personal account.`);
@@ -405,13 +408,10 @@ export class UsersService {
         if (other !== undefined) throw new Conflict(`Tried to set ${column === "primary_card" ? "primary-card-number" : "secondary-card-number"} to ${card}, but number is not unique.`);
       }
     }
-    if (userPatch.primary_card && userPatch.primary_card === (userPatch.secondary_card ?? view.user.secondary_card)) {
-      throw new Conflict(`Tried to set primary-card-number to ${userPatch.primary_card}, but number is not unique.`);
-    }
     if (passwordHash !== undefined) userPatch.password_hash = passwordHash;
     if (change.cardPin !== undefined) userPatch.card_pin_hash = change.cardPin === "" ? null : hashPin(change.cardPin);
     await q.updateUser(trx, view.user.id, userPatch);
-    await updateAccount(trx, view.account.id, change.account);
+    await updatePersonalAccounts(trx, view.user.id, change.account);
     if (change.balance !== undefined) {
       await lockAccount(trx, view.account.id);
       await this.accounts.setBalance(trx, view.account.id, change.balance, entry("set-balance", "Balance set through the balance property", actor));

@@ -213,6 +213,24 @@ for (const backend of BACKENDS) {
       assert.equal(await userProp("jon", "print-stats.job-count"), "1");
     });
 
+    it("charges shared accounts managed through the shared-account API, honouring restriction and disabling", async () => {
+      await t.rpc.call("api.addNewSharedAccount", "Library");
+      await t.rpc.call("api.addNewSharedAccount", "Library\\Loans");
+      await t.rpc.call("api.adjustSharedAccountAccountBalance", "Library\\Loans", { double: 0.3 }, "budget");
+      await t.rpc.call("api.setSharedAccountProperty", "Library\\Loans", "restricted", "true");
+      await newUser("kim", 1);
+      assert.equal(await job("user=kim,server=ps1,printer=Mono,total-pages=2,shared-account=Library\\Loans"), true);
+      assert.equal(await job("user=kim,server=ps1,printer=Mono,total-pages=2,shared-account=Library\\Loans"), false);
+      assert.equal(await t.rpc.call("api.getSharedAccountAccountBalance", "Library\\Loans"), 0.1);
+      await t.rpc.call("api.disableSharedAccount", "Library\\Loans", 5);
+      assert.equal(await job("user=kim,server=ps1,printer=Mono,total-pages=1,shared-account=Library\\Loans"), false);
+      assert.equal((await lastJob("kim")).denied_reason, "SHARED_ACCOUNT_DISABLED");
+      clock.advance(6 * 60_000);
+      assert.equal(await job("user=kim,server=ps1,printer=Mono,total-pages=1,shared-account=Library\\Loans"), true);
+      assert.equal(await t.rpc.call("api.getSharedAccountAccountBalance", "Library\\Loans"), 0);
+      assert.equal(await balance("kim"), 1);
+    });
+
     it("accepts and ignores jobs without pages", async () => {
       assert.equal(await job("user=zed,server=ps1,printer=Mono,total-pages=0"), true);
       assert.equal(await t.rpc.call("api.isUserExists", "zed"), false);
