@@ -2,8 +2,9 @@
 // balance in one statement and writes the ledger row with the balance after it.
 import type { Db, Trx } from "../db/database.js";
 import type { AccountTable, DB } from "../db/schema.js";
-import type { Micros } from "../kernel/money.js";
+import { MAX_MICROS, type Micros } from "../kernel/money.js";
 import { PostgresAdapter, sql, type RawBuilder, type Selectable, type SelectQueryBuilder } from "kysely";
+import { precompiled } from "../db/precompiled.js";
 
 export type AccountRow = Selectable<AccountTable>;
 
@@ -26,22 +27,46 @@ export async function insertPersonalAccount(trx: Trx, userId: number, subName: s
   return row.id;
 }
 
+// The account type is written as a literal, not a parameter: SQLite re-prepares a statement on every
+// run when a bound parameter decides whether a partial index (accounts_personal) applies.
+const PERSONAL = sql.lit("personal" as const);
+const SHARED = sql.lit("shared" as const);
+
+// The hottest queries are compiled once (see db/precompiled.ts).
+const personalAccount = precompiled((db, userId: number, subName: string) =>
+  db.selectFrom("accounts").selectAll().where("account_type", "=", PERSONAL).where("user_id", "=", userId).where("sub_name", "=", subName).where("deleted_at", "is", null),
+);
+const balancePlus = precompiled((db, accountId: number, amount: Micros) =>
+  db
+    .updateTable("accounts")
+    .set((eb) => ({ balance: eb("balance", "+", amount) }))
+    .where("id", "=", accountId)
+    .where((eb) => eb.and([eb(eb("balance", "+", amount), "<=", MAX_MICROS), eb(eb("balance", "+", amount), ">=", -MAX_MICROS)]))
+    .returning("balance"),
+);
+const ledgerRow = precompiled(
+  (db, accountId: number, amount: Micros, balanceAfter: Micros, kind: string, comment: string, createdBy: string, createdAt: number, jobId: number | null) =>
+    db.insertInto("ledger").values({
+      account_id: accountId,
+      amount,
+      balance_after: balanceAfter,
+      kind,
+      comment,
+      created_by: createdBy,
+      created_at: createdAt,
+      job_id: jobId,
+    }),
+);
+
 export async function selectPersonalAccount(db: Db | Trx, userId: number, subName: string): Promise<AccountRow | undefined> {
-  return db
-    .selectFrom("accounts")
-    .selectAll()
-    .where("account_type", "=", "personal")
-    .where("user_id", "=", userId)
-    .where("sub_name", "=", subName)
-    .where("deleted_at", "is", null)
-    .executeTakeFirst();
+  return personalAccount.takeFirst(db, userId, subName);
 }
 
 export async function sumPersonalBalances(db: Db | Trx, userId: number): Promise<Micros> {
   const row = await db
     .selectFrom("accounts")
     .select((eb) => eb.fn.coalesce(eb.fn.sum<number>("balance"), eb.val(0)).as("total"))
-    .where("account_type", "=", "personal")
+    .where("account_type", "=", PERSONAL)
     .where("user_id", "=", userId)
     .where("deleted_at", "is", null)
     .executeTakeFirstOrThrow();
@@ -49,30 +74,16 @@ export async function sumPersonalBalances(db: Db | Trx, userId: number): Promise
 }
 
 export async function insertLedgerRow(trx: Trx, accountId: number, amount: Micros, balanceAfter: Micros, entry: LedgerEntry, now: number): Promise<void> {
-  await trx
-    .insertInto("ledger")
-    .values({
-      account_id: accountId,
-      amount,
-      balance_after: balanceAfter,
-      kind: entry.kind,
-      comment: entry.comment,
-      created_by: entry.createdBy,
-      created_at: now,
-      job_id: entry.jobId ?? null,
-    })
-    .execute();
+  await ledgerRow.run(trx, accountId, amount, balanceAfter, entry.kind, entry.comment, entry.createdBy, now, entry.jobId ?? null);
 }
 
-/** Adds `amount` to the balance atomically (balance = balance + amount) and returns the new balance. */
+/**
+ * Adds `amount` to the balance atomically (balance = balance + amount) and returns the new balance;
+ * undefined when the account does not exist or the new balance would leave ±MAX_MICROS (the range in
+ * which every amount and sum stays an exact integer in JavaScript).
+ */
 export async function addToBalance(trx: Trx, accountId: number, amount: Micros): Promise<Micros | undefined> {
-  const row = await trx
-    .updateTable("accounts")
-    .set((eb) => ({ balance: eb("balance", "+", amount) }))
-    .where("id", "=", accountId)
-    .returning("balance")
-    .executeTakeFirst();
-  return row?.balance;
+  return (await balancePlus.takeFirst(trx, accountId, amount))?.balance;
 }
 
 /**
@@ -101,6 +112,7 @@ export async function addToBalanceIfAvailable(
         ),
       ]),
     )
+    .where((eb) => eb(eb("balance", "+", amount), ">=", -MAX_MICROS))
     .returning("balance")
     .executeTakeFirst();
   return row?.balance;
@@ -114,6 +126,10 @@ export async function lockAccount(trx: Trx, accountId: number): Promise<AccountR
     .where("id", "=", accountId)
     .execute();
   return trx.selectFrom("accounts").selectAll().where("id", "=", accountId).executeTakeFirst();
+}
+
+export async function accountExists(db: Db | Trx, accountId: number): Promise<boolean> {
+  return (await db.selectFrom("accounts").select("id").where("id", "=", accountId).executeTakeFirst()) !== undefined;
 }
 
 export async function updateAccount(trx: Trx, accountId: number, patch: Partial<Omit<AccountRow, "id" | "balance">>): Promise<void> {
@@ -145,7 +161,7 @@ export async function selectSharedAccountByName(db: Db | Trx, fullName: string):
   return db
     .selectFrom("accounts")
     .selectAll()
-    .where("account_type", "=", "shared")
+    .where("account_type", "=", SHARED)
     .where("name", "=", fullName)
     .where("deleted_at", "is", null)
     .executeTakeFirst();

@@ -4,10 +4,11 @@ import type { ConfigService } from "../config/service.js";
 import { KNOWN_KEYS } from "../config/defaults.js";
 import type { Trx } from "../db/database.js";
 import type { Clock } from "../kernel/clock.js";
-import { NotFound } from "../kernel/errors.js";
-import { parseMoney, type Micros } from "../kernel/money.js";
+import { Invalid, NotFound } from "../kernel/errors.js";
+import { formatMoney, MAX_MICROS, parseMoney, type Micros } from "../kernel/money.js";
 import type { Db } from "../db/database.js";
 import {
+  accountExists,
   addToBalance,
   addToBalanceIfAvailable,
   changePersonalBalances,
@@ -43,7 +44,10 @@ export class AccountsService {
   /** Adds a signed amount, unbounded by credit. Returns the balance after. */
   async adjustBalance(trx: Trx, accountId: number, amount: Micros, entry: LedgerEntry): Promise<Micros> {
     const after = await addToBalance(trx, accountId, amount);
-    if (after === undefined) throw new NotFound(`Account ${accountId} does not exist.`);
+    if (after === undefined) {
+      if (!(await accountExists(trx, accountId))) throw new NotFound(`Account ${accountId} does not exist.`);
+      throw new Invalid(`The change of ${formatMoney(amount)} would take the balance beyond ±${formatMoney(MAX_MICROS)}, the largest amount kept exactly.`);
+    }
     await insertLedgerRow(trx, accountId, amount, after, entry, this.clock.now());
     return after;
   }

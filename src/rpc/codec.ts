@@ -260,10 +260,13 @@ const ESCAPE_ALL = /[&<>\r]/g;
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const INVALID_XML_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
 
+// One test for both kinds of work: most text (usernames, property values) needs none.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const NEEDS_WORK = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF&<>\r]/;
+
 export function escapeXml(text: string): string {
-  let out = text;
-  if (INVALID_XML_CHARS.test(out)) out = out.replace(INVALID_XML_CHARS, "");
-  INVALID_XML_CHARS.lastIndex = 0;
+  if (!NEEDS_WORK.test(text)) return text;
+  const out = text.replace(INVALID_XML_CHARS, "");
   return NEEDS_ESCAPE.test(out) ? out.replace(ESCAPE_ALL, (c) => ESCAPES[c]) : out;
 }
 

@@ -1,15 +1,39 @@
 // User rows. Deleted users keep their row (history points at it) with deleted_at set; every lookup
 // here sees only live users.
 import type { Db, Trx } from "../db/database.js";
-import type { UserRow } from "./properties.js";
+import { precompiled } from "../db/precompiled.js";
+import { sql } from "kysely";
+import type { AccountRow, UserRow } from "./properties.js";
+
+// The hottest lookups are compiled once (see db/precompiled.ts).
+const userByName = precompiled((db, username: string) => db.selectFrom("users").selectAll().where("username", "=", username).where("deleted_at", "is", null));
+const userIdByName = precompiled((db, username: string) => db.selectFrom("users").select("id").where("username", "=", username).where("deleted_at", "is", null));
+const personalAccountByUsername = precompiled((db, username: string, subName: string) =>
+  db
+    .selectFrom("accounts")
+    .innerJoin("users", "users.id", "accounts.user_id")
+    .selectAll("accounts")
+    .where("users.username", "=", username)
+    .where("users.deleted_at", "is", null)
+    .where("accounts.account_type", "=", sql.lit("personal" as const))
+    .where("accounts.sub_name", "=", subName)
+    .where("accounts.deleted_at", "is", null),
+);
+const usernamesPage = precompiled((db, limit: number, offset: number) =>
+  db.selectFrom("users").select("username").where("deleted_at", "is", null).orderBy("username").limit(limit).offset(offset),
+);
 
 export async function selectUserByName(db: Db | Trx, username: string): Promise<UserRow | undefined> {
-  return db.selectFrom("users").selectAll().where("username", "=", username).where("deleted_at", "is", null).executeTakeFirst();
+  return userByName.takeFirst(db, username);
+}
+
+/** A live user's live personal account, found by username in one statement (the balance-change path). */
+export async function selectPersonalAccountByUsername(db: Db | Trx, username: string, subName: string): Promise<AccountRow | undefined> {
+  return personalAccountByUsername.takeFirst(db, username, subName);
 }
 
 export async function userExists(db: Db | Trx, username: string): Promise<boolean> {
-  const row = await db.selectFrom("users").select("id").where("username", "=", username).where("deleted_at", "is", null).executeTakeFirst();
-  return row !== undefined;
+  return (await userIdByName.takeFirst(db, username)) !== undefined;
 }
 
 export async function insertUser(trx: Trx, values: { username: string; created_at: number; source: string } & Partial<UserRow>): Promise<number> {
@@ -62,7 +86,7 @@ export async function selectUsernamesByFullName(db: Db | Trx, fullName: string):
 }
 
 export async function selectUsernames(db: Db | Trx, offset: number, limit: number): Promise<string[]> {
-  const rows = await db.selectFrom("users").select("username").where("deleted_at", "is", null).orderBy("username").limit(limit).offset(offset).execute();
+  const rows = await usernamesPage.execute(db, limit, offset);
   return rows.map((r) => r.username);
 }
 

@@ -385,8 +385,11 @@ export class UsersService {
 
   /** The personal account to write: the default one, or a named one (created on first use). */
   private async personalAccountForWrite(trx: Trx, username: string, accountName: string | undefined): Promise<AccountRow> {
-    const user = await this.requireUser(trx, username);
     const name = (accountName ?? "").trim();
+    // The common case in one statement; the lookups below tell a missing user from a missing account.
+    const existing = await q.selectPersonalAccountByUsername(trx, username, name);
+    if (existing) return existing;
+    const user = await this.requireUser(trx, username);
     let account = await selectPersonalAccount(trx, user.id, name);
     if (!account && name !== "") {
       // A new named account follows the user's credit rules, which live on the default account.

@@ -1,12 +1,13 @@
 // Concurrency on both backends: many clients adjusting one balance at once lose no update and write
 // exactly one ledger row each; concurrent adjustUserAccountBalanceIfAvailable never spends credit a
-// restricted user does not have.
+// restricted user does not have; racing creations of one name or card number end in one winner and
+// clear duplicate faults.
 import assert from "node:assert/strict";
 import http from "node:http";
 import { after, before, describe, it } from "node:test";
 import { BACKENDS } from "../support/backends.js";
 import { assertLedgerInvariant, createUser, ledgerOfUser } from "../support/fixtures.js";
-import { methodCallXml, parseResponse, type Arg } from "../support/rpc-client.js";
+import { Fault, methodCallXml, parseResponse, type Arg } from "../support/rpc-client.js";
 import { startTestServer, TEST_TOKEN, type TestServer } from "../support/server.js";
 
 const CLIENTS = 20;
@@ -88,6 +89,25 @@ for (const backend of BACKENDS) {
       assert.equal(rows.length, 21);
       assert.ok(rows.every((r) => Number(r.balance_after) >= -1_000_000), "the balance never went below the overdraft limit");
       await assertLedgerInvariant(t);
+    });
+
+    it("concurrent addNewInternalUser with one name creates it once; the others get the duplicate fault", async () => {
+      const results = await Promise.allSettled(clients.slice(0, 6).map((c, i) => c.call("api.addNewInternalUser", "racer", "pw", "", "", `racer-card-${i}`, "")));
+      assert.equal(results.filter((r) => r.status === "fulfilled" && r.value === true).length, 1);
+      for (const r of results.filter((x) => x.status === "rejected")) {
+        assert.ok(r.reason instanceof Fault);
+        assert.equal(r.reason.faultString, "java.lang.IllegalStateException: A user named racer already exists.");
+      }
+    });
+
+    it("concurrent writes of one card number to different users give it to one user; the others get the duplicate fault", async () => {
+      const names = ["card-a", "card-b", "card-c", "card-d"];
+      for (const name of names) await createUser(t, name);
+      const results = await Promise.allSettled(names.map((name, i) => clients[i].call("api.setUserProperty", name, "primary-card-number", "RACE-1")));
+      assert.equal(results.filter((r) => r.status === "fulfilled").length, 1);
+      for (const r of results.filter((x) => x.status === "rejected")) assert.match((r.reason as Fault).faultString, /^java\.lang\.IllegalStateException: Tried to set primary-card-number to RACE-1, but number is not unique\.$/);
+      const holders = await t.server.app.db.kysely.selectFrom("users").select("username").where("primary_card", "=", "RACE-1").execute();
+      assert.equal(holders.length, 1);
     });
 
     it("concurrent IfAvailable and LeaveRemaining deductions mixed with top-ups never cross the limit", async () => {

@@ -86,6 +86,20 @@ for (const backend of BACKENDS) {
         assert.equal((await ledgerOfUser(t, u.id)).length, 0);
       });
 
+      it("a balance cannot be pushed beyond the range kept exactly: the change faults and nothing is written", async () => {
+        const u = await fresh();
+        assert.equal(await rpc.call("api.adjustUserAccountBalance", u.name, { double: "4000000000" }, "big"), true);
+        await assertFault(rpc.call("api.adjustUserAccountBalance", u.name, { double: "1000000000" }, "too big"), 0, /would take the balance beyond ±4503599627\.370495/);
+        assert.equal(await rpc.call("api.adjustUserAccountBalanceIfAvailable", u.name, { double: "1000000000" }, "too big"), false);
+        assert.equal(await rpc.call("api.getUserAccountBalance", u.name), 4_000_000_000);
+        assert.equal(await rpc.call("api.adjustUserAccountBalance", u.name, { double: "-4000000000" }, "down"), true);
+        assert.equal(await rpc.call("api.adjustUserAccountBalance", u.name, { double: "-4000000000" }, "down again"), true);
+        await assertFault(rpc.call("api.adjustUserAccountBalance", u.name, { double: "-1000000000" }, "too low"), 0, /beyond/);
+        assert.equal(await rpc.call("api.adjustUserAccountBalanceIfAvailable", u.name, { double: "-1000000000" }, "too low"), false);
+        assert.equal(await rpc.call("api.getUserAccountBalance", u.name), -4_000_000_000);
+        assert.equal((await ledgerOfUser(t, u.id)).length, 3);
+      });
+
       it("named personal accounts: a write creates the account, a read names it, and the total sums them", async () => {
         const u = await fresh();
         await rpc.call("api.adjustUserAccountBalance", u.name, { double: 5 }, "default");

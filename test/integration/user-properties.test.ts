@@ -369,6 +369,9 @@ for (const backend of BACKENDS) {
         await assertFault(rpc.call("api.setUserAccountSelectionAdvancedPopup", "ghost", true, true), 0, /could not be found/);
         await assertFault(rpc.call("api.setUserAccountSelectionStandardPopup", "ghost", true, true), -1, /NoSuchMethodException/);
         await assertFault(rpc.call("api.setUserAccountSelectionAdvancedPopup", "ghost", "yes", true), -1, /allowPersonal must be a boolean/);
+        const u = await fresh();
+        await assertFault(rpc.call("api.setUserAccountSelectionAutoSelectSharedAccount", u.name, "No Such Account", false), 0, /No Such Account/);
+        assert.equal(await rpc.call("api.getUserProperty", u.name, "account-selection.mode"), "AUTO_CHARGE_TO_PERSONAL_ACCOUNT");
       });
     });
   }

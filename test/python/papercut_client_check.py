@@ -147,10 +147,9 @@ try:
     passed()
 
     check("account selection setters as setAccountSelectionMode does")
+    proxy.api.addNewSharedAccount(auth, prefix + "-Research")
     expect(proxy.api.setUserAccountSelectionAutoChargePersonal(auth, user, False) is True, "personal")
-    if not proxy.api.isSharedAccountExists(auth, "Research"):
-        proxy.api.addNewSharedAccount(auth, "Research")
-    expect(proxy.api.setUserAccountSelectionAutoSelectSharedAccount(auth, user, "Research", False) is True, "shared")
+    expect(proxy.api.setUserAccountSelectionAutoSelectSharedAccount(auth, user, prefix + "-Research", False) is True, "shared")
     expect(proxy.api.setUserAccountSelectionStandardPopup(auth, user, False, True, False, False, False) is True, "popup")
     expect(proxy.api.getUserProperty(auth, user, "account-selection.mode") == "SHOW_ACCOUNT_SELECTION_POPUP", "mode")
     passed()
