@@ -15,6 +15,12 @@ import { JobsService } from "./jobs/service.js";
 import { SingleRunner } from "./db/single-runner.js";
 import { AuditService } from "./audit/service.js";
 import type { Kysely } from "kysely";
+import { TaskRunner } from "./tasks/service.js";
+import { BackupService } from "./backup/service.js";
+import { CardsService } from "./cards/service.js";
+import { ImportsService } from "./imports/service.js";
+import { DirectoryService } from "./directory/service.js";
+import { ExportsService } from "./exports/service.js";
 
 export const VERSION = "0.1.0";
 
@@ -47,6 +53,12 @@ export interface AppContext {
   readonly audit: AuditService;
   /** Runs background work on exactly one node at a time. */
   readonly runner: SingleRunner;
+  readonly tasks: TaskRunner;
+  readonly backup: BackupService;
+  readonly cards: CardsService;
+  readonly imports: ImportsService;
+  readonly directory: DirectoryService;
+  readonly exports: ExportsService;
   close(): Promise<void>;
 }
 
@@ -69,6 +81,12 @@ export async function createContext(options: ContextOptions): Promise<AppContext
   const adminAccess = new AdminAccessService(db, users, groups, clock);
   const printers = new PrintersService(db, groups, clock);
   const jobs = new JobsService(db, users, printers, accounts, clock);
+  const tasks = new TaskRunner(db, clock, log);
+  const backup = new BackupService(db, tasks, clock, options.dataDir, VERSION);
+  const cards = new CardsService(db, users, accounts, clock);
+  const imports = new ImportsService(db, tasks, users, accounts, sharedAccounts, clock);
+  const directory = new DirectoryService(db, config, tasks, users, groups, clock);
+  const exports = new ExportsService(db, users, accounts, groups, options.dataDir);
   return {
     dataDir: options.dataDir,
     db,
@@ -87,8 +105,15 @@ export async function createContext(options: ContextOptions): Promise<AppContext
     jobs,
     audit: new AuditService(db),
     runner: new SingleRunner(db),
+    tasks,
+    backup,
+    cards,
+    imports,
+    directory,
+    exports,
     close: async () => {
       config.stopRefreshing();
+      await tasks.close();
       await db.close();
     },
   };

@@ -347,3 +347,19 @@ export async function selectLedger(db: Db | Trx, filter: LedgerFilter) {
     .offset(filter.offset ?? 0)
     .execute();
 }
+
+/** Every personal account of a user (live or deleted), oldest first. */
+export async function selectPersonalAccountsOfUser(db: Db | Trx, userId: number): Promise<AccountRow[]> {
+  return db.selectFrom("accounts").selectAll().where("account_type", "=", "personal").where("user_id", "=", userId).orderBy("id").execute();
+}
+
+/** Ledger rows of some accounts in id order, `limit` rows after `afterId`. */
+export async function selectLedgerPage(db: Db | Trx, accountIds: readonly number[], afterId: number, limit: number) {
+  if (accountIds.length === 0) return [];
+  return db.selectFrom("ledger").selectAll().where("account_id", "in", accountIds).where("id", ">", afterId).orderBy("id").limit(limit).execute();
+}
+
+/** Live shared accounts in name order. */
+export async function selectLiveSharedAccounts(db: Db | Trx): Promise<AccountRow[]> {
+  return db.selectFrom("accounts").selectAll().where("account_type", "=", "shared").where("deleted_at", "is", null).orderBy("name").execute();
+}

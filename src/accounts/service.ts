@@ -15,6 +15,9 @@ import {
   insertLedgerRow,
   insertMissingPersonalAccounts,
   lockAccount,
+  selectLedgerPage,
+  selectLiveSharedAccounts,
+  selectPersonalAccountsOfUser,
   selectSharedAccountByName,
   type AccountRow,
   type BulkBalanceRule,
@@ -94,5 +97,19 @@ export class AccountsService {
   /** The transaction log, oldest first: by account, by user (their personal accounts), by job and by time range. */
   async listTransactions(db: Db | Trx, filter: LedgerFilter) {
     return selectLedger(db, filter);
+  }
+
+  /** Every personal account of a user, deleted ones included (history reports). */
+  async personalAccountsOf(db: Db | Trx, userId: number): Promise<AccountRow[]> {
+    return selectPersonalAccountsOfUser(db, userId);
+  }
+
+  /** A page of the ledger of some accounts, in id order after `afterId`. */
+  async ledgerPage(db: Db | Trx, accountIds: readonly number[], afterId: number, limit: number) {
+    return selectLedgerPage(db, accountIds, afterId, limit);
+  }
+
+  async listLiveSharedAccounts(db: Db | Trx): Promise<AccountRow[]> {
+    return selectLiveSharedAccounts(db);
   }
 }

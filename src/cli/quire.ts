@@ -4,8 +4,9 @@ import { resolve } from "node:path";
 import { VERSION } from "../context.js";
 import { QuireError } from "../kernel/errors.js";
 import { createLog } from "../kernel/log.js";
-import { openContext, startServer } from "../server/start.js";
+import { openContext, sqlitePathOf, startServer } from "../server/start.js";
 import { runServerCommand } from "./server-command.js";
+import { restoreBackup } from "../backup/restore.js";
 import { ensureAdminPassword, setAdminPassword } from "./setup.js";
 import { formatAuditReport } from "../audit/service.js";
 
@@ -138,6 +139,35 @@ program
   .allowUnknownOption()
   .allowExcessArguments()
   .argument("[args...]", "server-command arguments");
+
+program
+  .command("restore")
+  .description("restore a backup (from DATA_DIR/backups) into an EMPTY data directory or PostgreSQL database; the server must be stopped")
+  .argument("<file>", "the backup file (export-….zip)")
+  .option("--data-dir <dir>", "data directory to restore into", env.QUIRE_DATA_DIR ?? "./data")
+  .option("--postgres-url <url>", "restore into this (empty) PostgreSQL database instead of the embedded SQLite (or QUIRE_DATABASE_URL)", env.QUIRE_DATABASE_URL)
+  .action(async (file: string, opts: { dataDir: string; postgresUrl?: string }) => {
+    const dataDir = resolve(opts.dataDir);
+    const outcome = await restoreBackup(resolve(file), { sqlitePath: sqlitePathOf(dataDir), postgresUrl: opts.postgresUrl }, (line) => process.stdout.write(`  ${line}\n`));
+    process.stdout.write(`Restored ${outcome.rows} rows in ${outcome.tables} tables into ${opts.postgresUrl ? "the PostgreSQL database" : dataDir}.\n`);
+  });
+
+const cards = program.command("cards").description("prepaid top-up cards");
+cards
+  .command("import")
+  .description("import a card batch file (UTF-16 with BOM, header CardNumber,BatchID,ValueNumber,Value,ExpDate,ExpDateDisplay)")
+  .argument("<file>", "the card batch file")
+  .option("--data-dir <dir>", "data directory", env.QUIRE_DATA_DIR ?? "./data")
+  .option("--postgres-url <url>", "use PostgreSQL instead of the embedded SQLite (or QUIRE_DATABASE_URL)", env.QUIRE_DATABASE_URL)
+  .action(async (file: string, opts: { dataDir: string; postgresUrl?: string }) => {
+    const app = await openContext({ dataDir: resolve(opts.dataDir), postgresUrl: opts.postgresUrl });
+    try {
+      const outcome = await app.cards.importCardFile(resolve(file));
+      process.stdout.write(`Imported ${outcome.imported} cards (batches: ${outcome.batches.join(", ") || "none"}); ${outcome.alreadyPresent} were already present.\n`);
+    } finally {
+      await app.close();
+    }
+  });
 
 // `quire command …` is server-command: its arguments go to it untouched (negative numbers, --data-dir, help).
 const commandMode = process.argv[2] === "command";

@@ -118,6 +118,30 @@ export interface GroupMemberTable {
   user_id: number;
 }
 
+export interface TaskStatusTable {
+  /** Always 1: PaperCut has one server-wide task slot. */
+  slot: number;
+  name: string;
+  completed: Flag;
+  message: Generated<string>;
+  owner: Generated<string>;
+  started_at: number;
+  heartbeat_at: number;
+}
+
+export interface CardTable {
+  card_number: string;
+  batch_id: string;
+  value: number;
+  value_display: Generated<string>;
+  /** Last valid day, yyyy-MM-dd (server local time). */
+  expires_on: string;
+  expires_display: Generated<string>;
+  imported_at: number;
+  used_at: Generated<number | null>;
+  used_by: Generated<string | null>;
+}
+
 export interface DB {
   config: ConfigTable;
   secret: SecretTable;
@@ -135,6 +159,8 @@ export interface DB {
   printer_groups: PrinterGroupTable;
   printer_access_groups: PrinterGroupTable;
   jobs: JobTable;
+  task_status: TaskStatusTable;
+  cards: CardTable;
 }
 
 export interface SharedAccountAccessUserTable {
@@ -237,4 +263,5 @@ export interface JobTable {
   client_machine: Generated<string>;
   client_ip: Generated<string>;
   created_by: Generated<string>;
+
 }

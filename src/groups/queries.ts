@@ -50,6 +50,10 @@ export async function selectRuleGroupsOfUser(db: Db | Trx, user: { id: number; i
   return db.selectFrom("groups").selectAll().where("id", "in", ids).where("initial_settings_enabled", "=", 1).orderBy("name").execute();
 }
 
+export async function selectAllGroupNames(db: Db | Trx): Promise<string[]> {
+  return (await db.selectFrom("groups").select("name").orderBy("name").execute()).map((r) => r.name);
+}
+
 export async function insertGroup(trx: Trx, name: string, now: number): Promise<number> {
   const row = await trx.insertInto("groups").values({ name, created_at: now }).returning("id").executeTakeFirstOrThrow();
   return row.id;
@@ -128,4 +132,18 @@ export async function recordQuotaRunMembers(trx: Trx, groupId: number, runKey: s
 
 export async function selectQuotaRuns(db: Db | Trx, groupId: number): Promise<Array<{ run_key: string; allocated_at: number; members: number }>> {
   return db.selectFrom("quota_allocations").select(["run_key", "allocated_at", "members"]).where("group_id", "=", groupId).orderBy("run_key").execute();
+}
+
+export async function selectMemberIds(db: Db | Trx, groupId: number): Promise<number[]> {
+  return (await db.selectFrom("group_members").select("user_id").where("group_id", "=", groupId).execute()).map((r) => r.user_id);
+}
+
+export async function insertMembers(trx: Trx, groupId: number, userIds: readonly number[]): Promise<void> {
+  if (userIds.length === 0) return;
+  await trx.insertInto("group_members").values(userIds.map((user_id) => ({ group_id: groupId, user_id }))).execute();
+}
+
+export async function deleteMembers(trx: Trx, groupId: number, userIds: readonly number[]): Promise<void> {
+  if (userIds.length === 0) return;
+  await trx.deleteFrom("group_members").where("group_id", "=", groupId).where("user_id", "in", userIds).execute();
 }

@@ -255,6 +255,32 @@ export class GroupsService {
       allUsers ? initialSettingsOf(allUsers) : undefined,
     );
   }
+
+  /** The names of the groups whose members are stored (the built-in groups' members are computed), sorted. */
+  async listStoredGroupNames(db: Db | Trx = this.db.kysely): Promise<string[]> {
+    return (await q.selectAllGroupNames(db)).filter((name) => !isBuiltIn(name));
+  }
+
+  /** The group's id, creating the group when missing (directory sync). */
+  async ensureGroup(trx: Trx, name: string, now: number): Promise<number> {
+    return (await q.selectGroupId(trx, name)) ?? q.insertGroup(trx, name, now);
+  }
+
+  /** Makes the group's members exactly `userIds` (directory sync); returns how many were added and removed. */
+  async replaceMembers(trx: Trx, groupId: number, userIds: readonly number[]): Promise<{ added: number; removed: number }> {
+    const current = new Set(await q.selectMemberIds(trx, groupId));
+    const wanted = new Set(userIds);
+    const add = [...wanted].filter((id) => !current.has(id));
+    const remove = [...current].filter((id) => !wanted.has(id));
+    for (let i = 0; i < add.length; i += 500) await q.insertMembers(trx, groupId, add.slice(i, i + 500));
+    for (let i = 0; i < remove.length; i += 500) await q.deleteMembers(trx, groupId, remove.slice(i, i + 500));
+    return { added: add.length, removed: remove.length };
+  }
+
+  /** Adds one member if not yet in the group. */
+  async addMember(trx: Trx, groupId: number, userId: number): Promise<void> {
+    await q.insertMembership(trx, groupId, userId);
+  }
 }
 
 function initialSettingsOf(group: GroupRow): GroupInitialSettings {

@@ -10,6 +10,12 @@ import type { MethodDefinition } from "./method-table.js";
 import { sharedAccountMethods } from "../shared-accounts/methods.js";
 import { groupMethods } from "../groups/methods.js";
 import { adminAccessMethods } from "../admin-access/methods.js";
+import { taskMethods } from "../tasks/methods.js";
+import { backupMethods } from "../backup/methods.js";
+import { cardMethods } from "../cards/methods.js";
+import { importMethods } from "../imports/methods.js";
+import { directoryMethods } from "../directory/methods.js";
+import { exportMethods } from "../exports/methods.js";
 
 export const METHODS: readonly MethodDefinition[] = withUnsupported([
   ...configMethods,
@@ -21,4 +27,10 @@ export const METHODS: readonly MethodDefinition[] = withUnsupported([
   ...printerMethods,
   ...jobMethods,
   ...securityMethods,
+  ...taskMethods,
+  ...backupMethods,
+  ...cardMethods,
+  ...importMethods,
+  ...directoryMethods,
+  ...exportMethods,
 ]);

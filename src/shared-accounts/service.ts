@@ -188,6 +188,13 @@ export class SharedAccountsService {
     });
   }
 
+  /** Applies property writes to a live shared account inside the caller's transaction (batch imports). */
+  async applyPropertiesInTransaction(trx: Trx, name: string, writes: ReadonlyArray<readonly [string, string]>, actor: Actor): Promise<void> {
+    if (writes.length === 0) return;
+    const change = planSharedAccountChange(writes);
+    await this.applyChange(trx, await this.requireSharedAccount(trx, name), change, actor);
+  }
+
   private async applyChange(trx: Trx, account: AccountRow, change: SharedAccountChange, actor: Actor): Promise<void> {
     const pin = change.account.pin;
     if (pin !== undefined && pin !== "" && (await q.selectAccountIdByPin(trx, pin, account.id)) !== undefined) {

@@ -47,13 +47,14 @@ export async function updateUser(trx: Trx, userId: number, patch: Partial<UserRo
 }
 
 export async function selectUserIdByCard(db: Db | Trx, card: string, exceptUserId?: number): Promise<number | undefined> {
-  let q = db
-    .selectFrom("users")
-    .select("id")
-    .where("deleted_at", "is", null)
-    .where((eb) => eb.or([eb("primary_card", "=", card), eb("secondary_card", "=", card)]));
-  if (exceptUserId !== undefined) q = q.where("id", "<>", exceptUserId);
-  return (await q.executeTakeFirst())?.id;
+  // One query per column, so each uses its unique index (an OR across both would scan the table).
+  for (const column of ["primary_card", "secondary_card"] as const) {
+    let q = db.selectFrom("users").select("id").where("deleted_at", "is", null).where(column, "=", card);
+    if (exceptUserId !== undefined) q = q.where("id", "<>", exceptUserId);
+    const row = await q.executeTakeFirst();
+    if (row) return row.id;
+  }
+  return undefined;
 }
 
 export async function selectUsernameByCard(db: Db | Trx, card: string): Promise<string | undefined> {
@@ -137,4 +138,10 @@ export async function addUserPrintUsage(trx: Trx, userId: number, pages: number)
     .set((eb) => ({ job_count: eb("job_count", "+", 1), page_count: eb("page_count", "+", pages) }))
     .where("id", "=", userId)
     .execute();
+}
+
+/** Live usernames that came from one source (e.g. "directory"), sorted. */
+export async function selectUsernamesBySource(db: Db | Trx, source: string): Promise<string[]> {
+  const rows = await db.selectFrom("users").select("username").where("deleted_at", "is", null).where("source", "=", source).orderBy("username").execute();
+  return rows.map((r) => r.username);
 }

@@ -103,6 +103,11 @@ export class UsersService {
     return q.selectUsernames(this.db.kysely, offset, limit);
   }
 
+  /** Live usernames created from one source (directory sync, import, internal), sorted. */
+  async listUsernamesBySource(source: string): Promise<string[]> {
+    return q.selectUsernamesBySource(this.db.kysely, source);
+  }
+
   async getTotalUsers(): Promise<number> {
     return q.countUsers(this.db.kysely);
   }
@@ -179,11 +184,25 @@ export class UsersService {
     if (writes.length === 0) return;
     const planned = planUserChange(precheck, writes);
     const passwordHash = planned.password !== undefined ? await hashPassword(planned.password) : undefined;
-    await this.db.write(async (trx) => {
-      const view = await this.view(trx, username);
-      const change = planUserChange(view, writes);
-      await this.applyChange(trx, view, change, passwordHash, actor);
-    });
+    await this.db.write((trx) => this.applyUserChanges(trx, username, writes, {}, passwordHash, actor));
+  }
+
+  /**
+   * Applies property writes (as setUserProperties) plus direct row values in the caller's transaction;
+   * used by batch imports and directory syncs. A password must already be hashed.
+   */
+  async applyUserChanges(
+    trx: Trx,
+    username: string,
+    writes: ReadonlyArray<readonly [string, string]>,
+    direct: Partial<UserRow>,
+    passwordHash: string | undefined,
+    actor: Actor,
+  ): Promise<void> {
+    const view = await this.view(trx, username);
+    const change = planUserChange(view, writes);
+    Object.assign(change.user, direct);
+    await this.applyChange(trx, view, change, passwordHash, actor);
   }
 
   async setUserOverdraftMode(username: string, mode: string): Promise<void> {
@@ -250,10 +269,17 @@ export class UsersService {
    * Creates a user row and its default personal account in the caller's transaction, then applies the
    * initial settings (credit, restriction, account selection) from the registered provider; returns the user id.
    */
-  async createUser(trx: Trx, values: Partial<UserRow> & { username: string; source: string }, actor: Actor): Promise<number> {
+  async createUser(
+    trx: Trx,
+    values: Partial<UserRow> & { username: string; source: string },
+    actor: Actor,
+    /** Runs before the group-based initial settings are applied, e.g. to add the directory's memberships. */
+    beforeInitialSettings?: (userId: number) => Promise<void>,
+  ): Promise<number> {
     const now = this.clock.now();
     const userId = await q.insertUser(trx, { ...values, created_at: now });
     const accountId = await insertPersonalAccount(trx, userId, "", now);
+    await beforeInitialSettings?.(userId);
     await this.applyInitialSettings(trx, { id: userId, internal: values.internal ?? 0 }, accountId, true, actor);
     return userId;
   }
@@ -326,6 +352,13 @@ export class UsersService {
   /** Counts one job of `pages` pages for the user (print-stats.job-count and page-count). */
   async recordPrintUsage(trx: Trx, userId: number, pages: number): Promise<void> {
     await q.addUserPrintUsage(trx, userId, pages);
+}
+
+  /** The id of a live user's default personal account, read in the caller's transaction; undefined for an unknown user. */
+  async defaultPersonalAccountId(db: Database["kysely"] | Trx, username: string): Promise<number | undefined> {
+    const user = await q.selectUserByName(db, username);
+    if (!user) return undefined;
+    return (await selectPersonalAccount(db, user.id, ""))?.id;
   }
 
   // --- helpers ---------------------------------------------------------------------------------

@@ -1,0 +1,152 @@
+// Batch imports from files on the server, each run as a background task reporting through
+// api.getTaskStatus. The file is checked before the task starts: a missing or unreadable file faults
+// the call. Bad lines are reported with their line numbers and skipped; the rest is applied.
+import type { AccountsService } from "../accounts/service.js";
+import type { Database, Trx } from "../db/database.js";
+import type { Clock } from "../kernel/clock.js";
+import { Invalid, NotFound } from "../kernel/errors.js";
+import { checkReadableFile } from "../kernel/text-file.js";
+import { hashPassword } from "../security/admin-password.js";
+import type { SharedAccountsService } from "../shared-accounts/service.js";
+import type { TaskRunner } from "../tasks/service.js";
+import type { UserRow } from "../users/properties.js";
+import { checkInternalUsername, type Actor, type UsersService } from "../users/service.js";
+import { ImportErrors, importLines, type LineRecord } from "./line-import.js";
+import { inSavepoint } from "./queries.js";
+import { SharedAccountImport } from "./shared-account-import.js";
+import { parseCardIdLine, parseInternalUserLine, parseUserLine, type UserRecord } from "./user-import.js";
+
+interface UserCounts {
+  created: number;
+  updated: number;
+  skipped: number;
+}
+
+const yesNo = (b: boolean) => (b ? "yes" : "no");
+
+export class ImportsService {
+  constructor(
+    private readonly db: Database,
+    private readonly tasks: TaskRunner,
+    private readonly users: UsersService,
+    private readonly accounts: AccountsService,
+    private readonly sharedAccounts: SharedAccountsService,
+    private readonly clock: Clock,
+  ) {}
+
+  async batchImportUsers(path: string, createNewUsers: boolean, actor: Actor): Promise<void> {
+    await checkReadableFile(path);
+    await this.tasks.start("batch user import", `Batch user import started (file: ${path}, create new users: ${yesNo(createNewUsers)}).`, async (progress) => {
+      const counts: UserCounts = { created: 0, updated: 0, skipped: 0 };
+      const errors = new ImportErrors();
+      const lines = await importLines(path, progress, errors, parseUserLine, (batch) =>
+        this.applyUserBatch(batch, errors, (trx, r) => this.applyUser(trx, r, { create: createNewUsers, overwritePins: true }, counts, actor), counts),
+      );
+      return `User import complete: ${lines} lines processed, ${counts.created} users created, ${counts.updated} updated, ${counts.skipped} skipped (unknown users), ${errors.count} errors.`;
+    });
+  }
+
+  async batchImportInternalUsers(path: string, overwritePasswords: boolean, overwritePins: boolean, actor: Actor): Promise<void> {
+    await checkReadableFile(path);
+    const intro = `Batch internal user import started (file: ${path}, overwrite passwords: ${yesNo(overwritePasswords)}, overwrite PINs: ${yesNo(overwritePins)}).`;
+    await this.tasks.start("batch internal user import", intro, async (progress) => {
+      const counts: UserCounts = { created: 0, updated: 0, skipped: 0 };
+      const errors = new ImportErrors();
+      const lines = await importLines(path, progress, errors, parseInternalUserLine, async (batch) => {
+        // Password hashes are slow: compute them before the write unit so they never hold the write lock.
+        const hashes = new Map<number, string>();
+        await Promise.all(batch.filter((b) => b.record.password !== undefined).map(async (b) => hashes.set(b.line, await hashPassword(b.record.password!))));
+        await this.applyUserBatch(batch, errors, (trx, r, line) =>
+          this.applyUser(trx, r, { create: true, internal: true, overwritePins, overwritePasswords, passwordHash: hashes.get(line) }, counts, actor),
+        counts);
+      });
+      return `Internal user import complete: ${lines} lines processed, ${counts.created} users created, ${counts.updated} updated, ${errors.count} errors.`;
+    });
+  }
+
+  async batchImportUserCardIdNumbers(path: string, overwritePins: boolean, actor: Actor): Promise<void> {
+    await checkReadableFile(path);
+    await this.tasks.start("card/ID number import", `Card/ID number import started (file: ${path}, overwrite PINs: ${yesNo(overwritePins)}).`, async (progress) => {
+      const counts: UserCounts = { created: 0, updated: 0, skipped: 0 };
+      const errors = new ImportErrors();
+      const lines = await importLines(path, progress, errors, parseCardIdLine, (batch) =>
+        this.applyUserBatch(batch, errors, (trx, r) => this.applyUser(trx, r, { create: false, mustExist: true, overwritePins }, counts, actor), counts),
+      );
+      return `Card/ID number import complete: ${lines} lines processed, ${counts.updated} users updated, ${errors.count} errors.`;
+    });
+  }
+
+  async batchImportSharedAccounts(path: string, test: boolean, deleteNonExistent: boolean, actor: Actor): Promise<string> {
+    await checkReadableFile(path);
+    const intro = `Batch shared account import started (file: ${path}, test: ${yesNo(test)}, delete accounts not in file: ${yesNo(deleteNonExistent)}).`;
+    await this.tasks.start("batch shared account import", intro, (progress) => new SharedAccountImport(this.db, this.accounts, this.sharedAccounts, this.clock, actor).run(path, progress, { test, deleteNonExistent }));
+    return `Import of ${path} started${test ? " as a test run" : ""}; follow it with api.getTaskStatus.`;
+  }
+
+  /**
+   * Applies a batch in one write unit. Fast path: no per-line savepoints; if any line fails, the whole
+   * unit is undone and the batch is applied again with one savepoint per line, so a bad line changes
+   * nothing and the good ones are kept.
+   */
+  private async applyUserBatch(
+    batch: Array<LineRecord<UserRecord>>,
+    errors: ImportErrors,
+    apply: (trx: Trx, record: UserRecord, line: number) => Promise<void>,
+    counts: UserCounts,
+  ): Promise<void> {
+    const before = { ...counts };
+    try {
+      await this.db.write(async (trx) => {
+        for (const { line, record } of batch) await apply(trx, record, line);
+      });
+      return;
+    } catch {
+      Object.assign(counts, before);
+    }
+    await this.db.write(async (trx) => {
+      for (const { line, record } of batch) {
+        const beforeLine = { ...counts };
+        try {
+          await inSavepoint(trx, () => apply(trx, record, line));
+        } catch (error) {
+          Object.assign(counts, beforeLine);
+          errors.add(line, error);
+        }
+      }
+    });
+  }
+
+  private async applyUser(
+    trx: Trx,
+    record: UserRecord,
+    options: { create: boolean; mustExist?: boolean; internal?: boolean; overwritePins: boolean; overwritePasswords?: boolean; passwordHash?: string },
+    counts: UserCounts,
+    actor: Actor,
+  ): Promise<void> {
+    const user = await this.users.requireUser(trx, record.username).catch((error: unknown) => {
+      if (error instanceof NotFound) return undefined;
+      throw error;
+    });
+    if (!user && options.mustExist) throw new NotFound(`The user with name ${record.username} could not be found.`);
+    if (!user && !options.create) {
+      counts.skipped++;
+      return;
+    }
+    const writes = [...record.writes];
+    const direct: Partial<UserRow> = {};
+    if (record.otherEmails !== undefined) direct.other_emails = record.otherEmails;
+    if (record.pin !== undefined && (options.overwritePins || !user?.card_pin_hash)) writes.push(["card-pin", record.pin]);
+    let passwordHash: string | undefined;
+    if (options.passwordHash !== undefined && (!user || options.overwritePasswords || !user.password_hash)) passwordHash = options.passwordHash;
+    if (!user) {
+      if (options.internal) {
+        checkInternalUsername(record.username);
+        if (passwordHash === undefined) throw new Invalid(`a new internal user needs a password (second field).`);
+      }
+      await this.users.createUser(trx, { username: record.username, source: options.internal ? "internal" : "import", internal: options.internal ? 1 : 0 }, actor);
+    }
+    await this.users.applyUserChanges(trx, record.username, writes, direct, passwordHash, actor);
+    if (user) counts.updated++;
+    else counts.created++;
+  }
+}

@@ -1,0 +1,142 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { BACKENDS } from "../support/backends.js";
+import { startTestServer, type TestServer } from "../support/server.js";
+import { summaryOf, waitForTask } from "../support/tasks.js";
+
+for (const backend of BACKENDS) {
+  describe(`batch imports (${backend})`, () => {
+    let t: TestServer;
+    let dir: string;
+    const file = (name: string, lines: string[], eol = "\n") => {
+      const path = join(dir, name);
+      writeFileSync(path, lines.join(eol) + eol);
+      return path;
+    };
+    const run = async (method: string, ...args: Array<string | boolean>) => {
+      await t.rpc.call(method, ...args);
+      return waitForTask(t.rpc);
+    };
+    const props = (user: string, names: string[]) => t.rpc.call<string[]>("api.getUserProperties", user, names);
+    before(async () => {
+      t = await startTestServer(backend);
+      dir = mkdtempSync(join(tmpdir(), "quire-imports-"));
+    });
+    after(async () => {
+      await t?.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("batchImportUsers creates and updates users from the 14-column file", async () => {
+      const path = file("users.tsv", [
+        "JSmith\t25.00\tY\tJane Smith\tjsmith@example.edu\tScience\tBlock C\t40021\t1234\tTransfer student\tS-1\tj2@example.edu\tjane\t\\\\srv\\jsmith",
+        "mchan\t\tN\t\t\t\t\t\t\t\t\t\t\t",
+        "",
+        "pkaur\t3",
+      ], "\r\n");
+      const status = await run("api.batchImportUsers", path, true);
+      assert.match(summaryOf(status), /User import complete: 4 lines processed, 3 users created, 0 updated, 0 skipped \(unknown users\), 0 errors\.$/);
+      assert.deepEqual(await props("jsmith", ["balance", "restricted", "full-name", "email", "department", "office", "primary-card-number", "notes", "secondary-card-number", "other-emails", "username-alias", "home"]), [
+        "25.0", "true", "Jane Smith", "jsmith@example.edu", "Science", "Block C", "40021", "Transfer student", "S-1", "j2@example.edu", "jane", "\\\\srv\\jsmith",
+      ]);
+      assert.deepEqual(await props("mchan", ["restricted", "full-name"]), ["false", ""]);
+      assert.equal(await t.rpc.call("api.getUserAccountBalance", "pkaur"), 3);
+      const update = file("update.tsv", ["jsmith\t\t\tJane Q. Smith", "nobody\t5"]);
+      const second = await run("api.batchImportUsers", update, false);
+      assert.match(summaryOf(second), /2 lines processed, 0 users created, 1 updated, 1 skipped \(unknown users\), 0 errors\.$/);
+      assert.deepEqual(await props("jsmith", ["full-name", "balance", "email"]), ["Jane Q. Smith", "25.0", "jsmith@example.edu"]);
+      assert.equal(await t.rpc.call("api.isUserExists", "nobody"), false);
+    });
+
+    it("bad lines are reported with their line numbers, skipped, and the rest applied", async () => {
+      const path = file("bad.tsv", ["okuser\t1", "baduser\t1\tMAYBE", "\t2", "dupcard\t\t\t\t\t\t\t40021", "badmoney\tlots", "okuser2\t2"]);
+      const status = await run("api.batchImportUsers", path, true);
+      assert.match(status.message, / - Line 2: Restricted status must be Y or N, not "MAYBE"\.\n/);
+      assert.match(status.message, / - Line 3: the username \(first field\) is empty\.\n/);
+      assert.match(status.message, / - Line 4: .*40021.*not unique/);
+      assert.match(status.message, / - Line 5: .*not a number/);
+      assert.match(summaryOf(status), /6 lines processed, 2 users created, 0 updated, 0 skipped \(unknown users\), 4 errors\.$/);
+      assert.equal(await t.rpc.call("api.isUserExists", "dupcard"), false, "a failing line leaves nothing half-applied");
+      assert.equal(await t.rpc.call("api.isUserExists", "okuser2"), true);
+    });
+
+    it("a missing or unreadable file faults before any task starts", async () => {
+      const before = await t.rpc.callRaw("api.getTaskStatus", []);
+      const fault = await t.rpc.fault("api.batchImportUsers", join(dir, "missing.tsv"), true);
+      assert.match(fault.faultString, /The import file .*missing\.tsv does not exist on the server\./);
+      const dirFault = await t.rpc.fault("api.batchImportSharedAccounts", dir, false, false);
+      assert.match(dirFault.faultString, /is not a file/);
+      assert.deepEqual(await t.rpc.callRaw("api.getTaskStatus", []), before);
+    });
+
+    it("batchImportInternalUsers creates internal users with passwords and honours the overwrite flags", async () => {
+      const path = file("internal.tsv", ["guest-0042\tS3cret!pw\t5.00\tY\tVisiting Researcher\tvr42@example.org\tLibrary\tLevel 2\t900042\t4321\tExpires soon\t\t", "no-password\t\t1", "bad/name\tpw"]);
+      const status = await run("api.batchImportInternalUsers", path, false, false);
+      assert.match(status.message, /Line 2: a new internal user needs a password/);
+      assert.match(status.message, /Line 3: .*bad\/name.*\//);
+      assert.match(summaryOf(status), /3 lines processed, 1 users created, 0 updated, 2 errors\.$/);
+      assert.deepEqual(await props("guest-0042", ["internal", "balance", "full-name", "office", "primary-card-number"]), ["true", "5.0", "Visiting Researcher", "Level 2", "900042"]);
+      const row = await t.server.app.db.kysely.selectFrom("users").select(["password_hash", "card_pin_hash"]).where("username", "=", "guest-0042").executeTakeFirstOrThrow();
+      const again = file("internal2.tsv", ["guest-0042\tOther!pw\t\t\t\t\t\t\t\t9999"]);
+      await run("api.batchImportInternalUsers", again, false, false);
+      const kept = await t.server.app.db.kysely.selectFrom("users").select(["password_hash", "card_pin_hash"]).where("username", "=", "guest-0042").executeTakeFirstOrThrow();
+      assert.deepEqual(kept, row, "without the overwrite flags, existing password and PIN stay");
+      await run("api.batchImportInternalUsers", again, true, true);
+      const changed = await t.server.app.db.kysely.selectFrom("users").select(["password_hash", "card_pin_hash"]).where("username", "=", "guest-0042").executeTakeFirstOrThrow();
+      assert.notEqual(changed.password_hash, row.password_hash);
+      assert.notEqual(changed.card_pin_hash, row.card_pin_hash);
+    });
+
+    it("batchImportUserCardIdNumbers sets card numbers and refuses duplicates and unknown users", async () => {
+      const path = file("cards.tsv", ["mchan\tA7F00C91", "pkaur\t40021\t1111", "ghost\t123", "okuser\tC-OK\t2222"], "\r\n");
+      const status = await run("api.batchImportUserCardIdNumbers", path, false);
+      assert.match(status.message, /Line 2: .*40021.*not unique/);
+      assert.match(status.message, /Line 3: The user with name ghost could not be found\./);
+      assert.match(summaryOf(status), /4 lines processed, 2 users updated, 2 errors\.$/);
+      assert.equal(await t.rpc.call("api.lookUpUserNameByCardNo", "A7F00C91"), "mchan");
+      assert.equal(await t.rpc.call("api.lookUpUserNameByCardNo", "C-OK"), "okuser");
+      assert.deepEqual(await props("pkaur", ["primary-card-number"]), [""]);
+    });
+
+    it("batchImportSharedAccounts: a test run changes nothing, the real run matches its counts, and accounts not in the file are deleted on request", async () => {
+      const lines: string[] = [];
+      for (let p = 0; p < 2; p++) {
+        lines.push(`parentAccount${p}\t\tY\tPPx${p}\t10.0\tN\t[All Users]\t\t\t\t`);
+        for (let a = 0; a < 3; a++) lines.push(`${p}LongParent\t${a}Child\t\t${p}x${a}\t10.0\t\t\t[All Users]\t\t\t`);
+      }
+      lines.push("Science\tChemistry\tY\t1002\t120.00\tY\tmchan|pkaur\tStaff\tALWAYS_INVOICE\tCOMMENT_REQUIRED\t");
+      lines.push("Science\tPhysics\tY\t\t\t\tnobody-here");
+      lines.push("Bad\t\tX");
+      const path = file("shared.tsv", lines);
+      await t.rpc.call("api.addNewGroup", "Staff");
+      const accounts = () => t.server.app.db.kysely.selectFrom("accounts").select(["name", "balance", "pin", "invoice_option", "comment_option", "restricted"]).where("account_type", "=", "shared").where("deleted_at", "is", null).orderBy("name").execute();
+      const ledger = () => t.server.app.db.kysely.selectFrom("ledger").select("id").execute();
+      const ledgerBefore = (await ledger()).length;
+      assert.match(await t.rpc.call<string>("api.batchImportSharedAccounts", path, true, false), /started as a test run/);
+      const test = await waitForTask(t.rpc);
+      assert.match(test.message, /Line 10: The user with name nobody-here could not be found\./);
+      assert.match(test.message, /Line 11: Enabled must be Y or N/);
+      assert.match(summaryOf(test), /Test run complete \(nothing was changed\): 11 lines processed, 12 accounts would be created, 0 would be updated, 0 would be deleted, 2 errors\.$/);
+      assert.deepEqual(await accounts(), []);
+      assert.equal((await ledger()).length, ledgerBefore);
+      const real = await run("api.batchImportSharedAccounts", path, false, false);
+      assert.match(summaryOf(real), /Import complete: 11 lines processed, 12 accounts created, 0 updated, 0 deleted, 2 errors\.$/);
+      const rows = await accounts();
+      assert.equal(rows.length, 12);
+      assert.deepEqual(rows.find((r) => r.name === "Science\\Chemistry"), { name: "Science\\Chemistry", balance: 120_000_000, pin: "1002", invoice_option: "ALWAYS_INVOICE", comment_option: "COMMENT_REQUIRED", restricted: 1 });
+      assert.deepEqual(await t.rpc.call("api.getSharedAccountProperties", "Science\\Chemistry", ["access-users", "access-groups"]), ["mchan,pkaur", "Staff"]);
+      assert.match(await t.rpc.call<string>("api.getSharedAccountProperty", "parentAccount0", "access-groups"), /All Users/);
+      assert.equal(await t.rpc.call("api.getSharedAccountProperty", "parentAccount0", "access-users"), "");
+      const subset = file("subset.tsv", ["parentAccount0\t\t\t\t\t\t\t\t\t\tkept", "Science\tChemistry"]);
+      const testDelete = await run("api.batchImportSharedAccounts", subset, true, true);
+      assert.match(summaryOf(testDelete), /2 lines processed, 0 accounts would be created, 2 would be updated, 9 would be deleted, 0 errors\.$/);
+      assert.equal((await accounts()).length, 12);
+      const del = await run("api.batchImportSharedAccounts", subset, false, true);
+      assert.match(summaryOf(del), /0 accounts created, 2 updated, 9 deleted, 0 errors\.$/);
+      assert.deepEqual((await accounts()).map((r) => r.name), ["Science", "Science\\Chemistry", "parentAccount0"]);
+    });
+  });
+}
