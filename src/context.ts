@@ -12,6 +12,8 @@ import { SharedAccountsService } from "./shared-accounts/service.js";
 import { AdminAccessService } from "./admin-access/service.js";
 import { PrintersService } from "./printers/service.js";
 import { JobsService } from "./jobs/service.js";
+import { AuditService } from "./audit/service.js";
+import { ReportsService } from "./reports/service.js";
 import type { Kysely } from "kysely";
 
 export const VERSION = "0.1.0";
@@ -41,6 +43,8 @@ export interface AppContext {
   readonly adminAccess: AdminAccessService;
   readonly printers: PrintersService;
   readonly jobs: JobsService;
+  readonly audit: AuditService;
+  readonly reports: ReportsService;
   close(): Promise<void>;
 }
 
@@ -62,6 +66,8 @@ export async function createContext(options: ContextOptions): Promise<AppContext
   const adminAccess = new AdminAccessService(db, users, groups, clock);
   const printers = new PrintersService(db, groups, clock);
   const jobs = new JobsService(db, users, printers, accounts, clock);
+  const audit = new AuditService(db, clock);
+  const reports = new ReportsService(db, clock);
   return {
     dataDir: options.dataDir,
     db,
@@ -78,6 +84,8 @@ export async function createContext(options: ContextOptions): Promise<AppContext
     adminAccess,
     printers,
     jobs,
+    audit,
+    reports,
     close: () => db.close(),
   };
 }

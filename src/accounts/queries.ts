@@ -347,3 +347,15 @@ export async function selectLedger(db: Db | Trx, filter: LedgerFilter) {
     .offset(filter.offset ?? 0)
     .execute();
 }
+
+/** A user's live personal accounts, the default one ("") first. */
+export async function selectPersonalAccounts(db: Db | Trx, userId: number): Promise<AccountRow[]> {
+  return db
+    .selectFrom("accounts")
+    .selectAll()
+    .where("account_type", "=", "personal")
+    .where("user_id", "=", userId)
+    .where("deleted_at", "is", null)
+    .orderBy("sub_name")
+    .execute();
+}

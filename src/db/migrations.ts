@@ -4,6 +4,7 @@ import type { MigrationContext } from "./migration-helpers.js";
 import * as foundation from "./migrations/0001-foundation.js";
 import * as sharedAccountsGroups from "./migrations/0002-shared-accounts-groups.js";
 import * as printersJobs from "./migrations/0003-printers-jobs.js";
+import * as webAdmin from "./migrations/0005-web-admin.js";
 
 type Step = { up(db: Kysely<unknown>, ctx: MigrationContext): Promise<void> };
 
@@ -11,6 +12,7 @@ const steps: Record<string, Step> = {
   "0001-foundation": foundation,
   "0002-shared-accounts-groups": sharedAccountsGroups,
   "0003-printers-jobs": printersJobs,
+  "0005-web-admin": webAdmin,
 };
 
 export async function migrateToLatest(db: Kysely<unknown>, ctx: MigrationContext): Promise<void> {

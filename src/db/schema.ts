@@ -118,6 +118,19 @@ export interface GroupMemberTable {
   user_id: number;
 }
 
+export interface AuditTable {
+  id: Generated<number>;
+  created_at: number;
+  /** "api" for XML-RPC calls, "web" for the admin interface. */
+  source: string;
+  /** The token's application name for API calls; the signed-in admin for the web. */
+  actor: string;
+  address: Generated<string>;
+  action: string;
+  target: Generated<string>;
+  detail: Generated<string>;
+}
+
 export interface DB {
   config: ConfigTable;
   secret: SecretTable;
@@ -135,6 +148,7 @@ export interface DB {
   printer_groups: PrinterGroupTable;
   printer_access_groups: PrinterGroupTable;
   jobs: JobTable;
+  audit: AuditTable;
 }
 
 export interface SharedAccountAccessUserTable {

@@ -7,6 +7,7 @@ import type { Log } from "../kernel/log.js";
 import { Dispatcher } from "../rpc/dispatcher.js";
 import { createRpcRoute } from "../rpc/http-route.js";
 import { METHODS } from "../rpc/methods.js";
+import { createWebRoute } from "../web/routes.js";
 import { startListeners, type Listeners, type Route } from "./http.js";
 import { loadOrCreateTls } from "./tls.js";
 import { QuotaScheduler } from "../groups/quota-scheduler.js";
@@ -56,7 +57,7 @@ export async function openContext(options: Pick<ServerOptions, "dataDir" | "post
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const app = await openContext(options);
   const dispatcher = new Dispatcher(app, METHODS);
-  const routes: Route[] = [createRpcRoute(app, dispatcher, { maxBodyBytes: options.maxBodyBytes })];
+  const routes: Route[] = [createRpcRoute(app, dispatcher, { maxBodyBytes: options.maxBodyBytes }), createWebRoute(app)];
   let listeners: Listeners;
   try {
     const tls = options.httpsPort !== undefined ? await loadOrCreateTls(options.dataDir, options.tlsCert, options.tlsKey) : undefined;

@@ -1,5 +1,6 @@
 // User rows. Deleted users keep their row (history points at it) with deleted_at set; every lookup
 // here sees only live users.
+import { sql } from "kysely";
 import type { Db, Trx } from "../db/database.js";
 import { precompiled } from "../db/precompiled.js";
 import { sql } from "kysely";
@@ -137,4 +138,41 @@ export async function addUserPrintUsage(trx: Trx, userId: number, pages: number)
     .set((eb) => ({ job_count: eb("job_count", "+", 1), page_count: eb("page_count", "+", pages) }))
     .where("id", "=", userId)
     .execute();
+}
+
+export interface UserListRow {
+  username: string;
+  full_name: string;
+  email: string;
+  department: string;
+  balance: number;
+  restricted: number;
+}
+
+/** Escapes LIKE wildcards so a search for "a_b" matches the text literally. */
+function likePattern(text: string): string {
+  return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/**
+ * A page of live users in username order with their default personal account's balance; `search`
+ * matches case-insensitively anywhere in the username, full name or email.
+ */
+export async function selectUserList(db: Db | Trx, search: string, offset: number, limit: number): Promise<UserListRow[]> {
+  let q = db
+    .selectFrom("users")
+    .innerJoin("accounts", (join) =>
+      join.onRef("accounts.user_id", "=", "users.id").on("accounts.account_type", "=", "personal").on("accounts.sub_name", "=", "").on("accounts.deleted_at", "is", null),
+    )
+    .select(["users.username", "users.full_name", "users.email", "users.department", "accounts.balance", "accounts.restricted"])
+    .where("users.deleted_at", "is", null);
+  if (search !== "") {
+    const pattern = likePattern(search);
+    q = q.where((eb) =>
+      eb.or(
+        (["users.username", "users.full_name", "users.email"] as const).map((col) => eb(sql`lower(${sql.ref(col)})`, "like", sql`${pattern} escape '\\'`)),
+      ),
+    );
+  }
+  return q.orderBy("users.username").limit(limit).offset(offset).execute();
 }

@@ -2,7 +2,7 @@
 // and knows nothing of XML or HTTP.
 import { createHash, randomBytes } from "node:crypto";
 import type { AccountsService, LedgerEntry } from "../accounts/service.js";
-import { insertPersonalAccount, lockAccount, selectPersonalAccount, sumPersonalBalances, updatePersonalAccounts } from "../accounts/queries.js";
+import { insertPersonalAccount, lockAccount, selectPersonalAccount, selectPersonalAccounts, sumPersonalBalances, updateAccount, updatePersonalAccounts } from "../accounts/queries.js";
 import type { Database, Trx } from "../db/database.js";
 import type { Clock } from "../kernel/clock.js";
 import { Conflict, Invalid, NotFound, userNotFound } from "../kernel/errors.js";
@@ -105,6 +105,20 @@ export class UsersService {
 
   async getTotalUsers(): Promise<number> {
     return q.countUsers(this.db.kysely);
+  }
+
+  /** A page of users for the admin list: username order, optional case-insensitive search; `more` when another page follows. */
+  async searchUsers(search: string, offset: number, limit: number): Promise<{ rows: q.UserListRow[]; more: boolean }> {
+    checkPaging(offset, limit);
+    const rows = await q.selectUserList(this.db.kysely, search.trim(), offset, limit + 1);
+    return { rows: rows.slice(0, limit), more: rows.length > limit };
+  }
+
+  /** A user and their personal accounts, for the admin user page (password and PIN hashes left out). */
+  async getUserDetail(username: string): Promise<{ user: Omit<UserRow, "password_hash" | "card_pin_hash">; accounts: AccountRow[] }> {
+    const { password_hash: _p, card_pin_hash: _c, ...user } = await this.requireUser(this.db.kysely, username);
+    const accounts = await selectPersonalAccounts(this.db.kysely, user.id);
+    return { user, accounts };
   }
 
   async lookUpUserNameByCardNo(card: string): Promise<string> {
