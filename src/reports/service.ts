@@ -29,15 +29,33 @@ function bucketLabels(bounds: readonly number[]): string[] {
   return labels;
 }
 
+/** Dashboard figures are reused for this long: over a million ledger rows they take a while to sum. */
+export const DASHBOARD_MAX_AGE_MS = 60_000;
+
 export class ReportsService {
+  private cached: { at: number; days: number; figures: Promise<DashboardFigures> } | undefined;
+
   constructor(
     private readonly db: Database,
     private readonly clock: Clock,
   ) {}
 
-  async dashboard(days = 30): Promise<DashboardFigures> {
+  /** The dashboard figures, at most DASHBOARD_MAX_AGE_MS old (`maxAgeMs` 0 forces fresh ones). */
+  async dashboard(days = 30, maxAgeMs = DASHBOARD_MAX_AGE_MS): Promise<DashboardFigures & { computedAt: number }> {
+    const now = this.clock.now();
+    const cached = this.cached;
+    if (cached && cached.days === days && now - cached.at < maxAgeMs) return { ...(await cached.figures), computedAt: cached.at };
+    const figures = this.computeDashboard(days, now);
+    this.cached = { at: now, days, figures };
+    figures.catch(() => {
+      if (this.cached?.figures === figures) this.cached = undefined;
+    });
+    return { ...(await figures), computedAt: now };
+  }
+
+  private async computeDashboard(days: number, now: number): Promise<DashboardFigures> {
     const db = this.db.kysely;
-    const today = Math.floor(this.clock.now() / DAY_MS);
+    const today = Math.floor(now / DAY_MS);
     const firstDay = today - days + 1;
     const [sharedAccounts, totalPersonalBalance, buckets, perDay, topSpenders] = await Promise.all([
       countLiveSharedAccounts(db),

@@ -151,28 +151,47 @@ export interface UserListRow {
 
 /** Escapes LIKE wildcards so a search for "a_b" matches the text literally. */
 function likePattern(text: string): string {
-  return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
 /**
  * A page of live users in username order with their default personal account's balance; `search`
  * matches case-insensitively anywhere in the username, full name or email.
  */
-export async function selectUserList(db: Db | Trx, search: string, offset: number, limit: number): Promise<UserListRow[]> {
+export async function selectUserList(db: Db | Trx, dialect: "sqlite" | "postgres", search: string, offset: number, limit: number): Promise<UserListRow[]> {
+  // The balance comes from a correlated subquery rather than a join, so both databases walk the
+  // username index in order and stop after one page instead of sorting every user.
   let q = db
     .selectFrom("users")
-    .innerJoin("accounts", (join) =>
-      join.onRef("accounts.user_id", "=", "users.id").on("accounts.account_type", "=", "personal").on("accounts.sub_name", "=", "").on("accounts.deleted_at", "is", null),
-    )
-    .select(["users.username", "users.full_name", "users.email", "users.department", "accounts.balance", "accounts.restricted"])
+    .select((eb) => [
+      "users.username",
+      "users.full_name",
+      "users.email",
+      "users.department",
+      eb
+        .selectFrom("accounts")
+        .select("accounts.balance")
+        .whereRef("accounts.user_id", "=", "users.id")
+        .where("accounts.account_type", "=", "personal")
+        .where("accounts.sub_name", "=", "")
+        .where("accounts.deleted_at", "is", null)
+        .as("balance"),
+      eb
+        .selectFrom("accounts")
+        .select("accounts.restricted")
+        .whereRef("accounts.user_id", "=", "users.id")
+        .where("accounts.account_type", "=", "personal")
+        .where("accounts.sub_name", "=", "")
+        .where("accounts.deleted_at", "is", null)
+        .as("restricted"),
+    ])
     .where("users.deleted_at", "is", null);
   if (search !== "") {
+    // SQLite's LIKE already ignores ASCII case; PostgreSQL needs ILIKE. Both skip a lower() call per row.
     const pattern = likePattern(search);
-    q = q.where((eb) =>
-      eb.or(
-        (["users.username", "users.full_name", "users.email"] as const).map((col) => eb(sql`lower(${sql.ref(col)})`, "like", sql`${pattern} escape '\\'`)),
-      ),
-    );
+    const like = dialect === "postgres" ? sql`ilike` : sql`like`;
+    q = q.where((eb) => eb.or((["users.username", "users.full_name", "users.email"] as const).map((col) => sql<boolean>`${sql.ref(col)} ${like} ${pattern} escape '\\'`)));
   }
-  return q.orderBy("users.username").limit(limit).offset(offset).execute();
+  const rows = await q.orderBy("users.username").limit(limit).offset(offset).execute();
+  return rows.map((r) => ({ ...r, balance: Number(r.balance ?? 0), restricted: Number(r.restricted ?? 0) }));
 }

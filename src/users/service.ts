@@ -110,7 +110,7 @@ export class UsersService {
   /** A page of users for the admin list: username order, optional case-insensitive search; `more` when another page follows. */
   async searchUsers(search: string, offset: number, limit: number): Promise<{ rows: q.UserListRow[]; more: boolean }> {
     checkPaging(offset, limit);
-    const rows = await q.selectUserList(this.db.kysely, search.trim(), offset, limit + 1);
+    const rows = await q.selectUserList(this.db.kysely, this.db.dialect, search.trim(), offset, limit + 1);
     return { rows: rows.slice(0, limit), more: rows.length > limit };
   }
 

@@ -98,7 +98,7 @@ for (const backend of BACKENDS) {
     });
 
     it("computes the dashboard figures from the ledger", async () => {
-      const figures = await t.server.app.reports.dashboard(30);
+      const figures = await t.server.app.reports.dashboard(30, 0);
       assert.equal(figures.ledgerPerDay.length, 30);
       assert.equal(figures.ledgerPerDay[29].count, 2);
       assert.equal(figures.transactionsToday, 2);

@@ -1,7 +1,7 @@
 // The dashboard: counts and three charts rendered on the server as SVG (no script, works offline).
 import { barChart, columnChart } from "../charts.js";
 import { html, trusted } from "../html.js";
-import { displayMoney, page, type PageContext } from "../layout.js";
+import { displayMoney, displayTime, page, type PageContext } from "../layout.js";
 import type { WebResponse } from "../web-io.js";
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
@@ -39,6 +39,7 @@ export async function showDashboard(ctx: PageContext): Promise<WebResponse> {
   <section class="card"><h2>Transactions per day</h2>${trusted(perDay)}<p class="hint">Days in UTC. Hover a bar for credits and debits.</p></section>
   <section class="card"><h2>Balances</h2>${trusted(balances)}</section>
   <section class="card"><h2>Top users by spend</h2>${trusted(spenders)}<p class="hint">Debits to personal accounts over the last 30 days.</p></section>
-</div>`,
+</div>
+<p class="hint">Figures as of ${displayTime(figures.computedAt)} UTC; they are refreshed at most once a minute.</p>`,
   });
 }
