@@ -7,7 +7,7 @@ import type { Database, Trx } from "../db/database.js";
 import type { Clock } from "../kernel/clock.js";
 import { Conflict, Invalid, NotFound, userNotFound } from "../kernel/errors.js";
 import type { Micros } from "../kernel/money.js";
-import { hashPassword } from "../security/admin-password.js";
+import { hashPassword, verifyPasswordHash } from "../security/admin-password.js";
 import { planUserChange, readUserProperty, type AccountRow, type UserChange, type UserRow, type UserView } from "./properties.js";
 import * as q from "./queries.js";
 
@@ -119,6 +119,13 @@ export class UsersService {
     const { password_hash: _p, card_pin_hash: _c, ...user } = await this.requireUser(this.db.kysely, username);
     const accounts = await selectPersonalAccounts(this.db.kysely, user.id);
     return { user, accounts };
+  }
+
+  /** Whether an internal user's password is right; false for unknown, deleted or directory users. */
+  async verifyInternalUserPassword(username: string, password: string): Promise<boolean> {
+    const user = await q.selectUserByName(this.db.kysely, username);
+    if (!user || !user.internal || !user.password_hash) return false;
+    return verifyPasswordHash(user.password_hash, password);
   }
 
   async lookUpUserNameByCardNo(card: string): Promise<string> {

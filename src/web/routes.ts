@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AppContext } from "../context.js";
 import { Conflict, Forbidden, Invalid, NotFound, QuireError } from "../kernel/errors.js";
 import type { Route } from "../server/http.js";
-import { builtInAdmin, type AdminAuthenticator } from "./admin-login.js";
+import { builtInAdmin, grantedInternalUsers, type AdminAuthenticator } from "./admin-login.js";
 import { ADMIN_CSS, ADMIN_JS } from "./assets.js";
 import { html } from "./html.js";
 import { CSRF_FIELD, document, type PageContext } from "./layout.js";
@@ -71,7 +71,7 @@ function sameOrigin(req: IncomingMessage, secure: boolean): boolean {
 export function createWebRoute(app: AppContext, options: WebOptions = {}): Route {
   const sessions = new SessionStore(app.clock, { idleMs: 30 * 60_000, absoluteMs: 12 * 3_600_000, maxSessions: 10_000, ...options.sessions });
   const throttle = new LoginThrottle(app.clock, { baseDelayMs: 250, maxDelayMs: 16_000, lockoutAfter: 10, lockoutMs: 15 * 60_000, forgetAfterMs: 15 * 60_000, ...options.throttle });
-  const authenticators = options.authenticators ?? [builtInAdmin(app)];
+  const authenticators = options.authenticators ?? [builtInAdmin(app), grantedInternalUsers(app)];
 
   async function answer(req: IncomingMessage, url: URL): Promise<WebResponse> {
     const path = url.pathname.length > 1 && url.pathname.endsWith("/") ? url.pathname.slice(0, -1) : url.pathname;
@@ -95,7 +95,12 @@ export function createWebRoute(app: AppContext, options: WebOptions = {}): Route
       }
     }
 
-    const session = sessions.find(cookies.get(SESSION_COOKIE));
+    let session = sessions.find(cookies.get(SESSION_COOKIE));
+    // Rights granted through the API can be revoked at any time: a granted user's session ends with them.
+    if (session && session.identity.method !== "admin-password" && !(await app.adminAccess.isAdmin(session.identity.name))) {
+      sessions.destroy(session.id);
+      session = undefined;
+    }
     if (!session) {
       req.resume();
       if (method === "GET") return redirect(`/admin/login?next=${encodeURIComponent(path + url.search)}`);
@@ -124,6 +129,7 @@ export function createWebRoute(app: AppContext, options: WebOptions = {}): Route
       const exists = `GET ${path}` in PAGES || `POST ${path}` in PAGES;
       return exists ? errorPage(405, "Not allowed", "This address does not accept that kind of request.") : errorPage(404, "Not found", "There is no such page in the admin interface.");
     }
+    const signedIn = session;
     const ctx: PageContext = {
       app,
       req,
@@ -133,7 +139,7 @@ export function createWebRoute(app: AppContext, options: WebOptions = {}): Route
       address,
       secure,
       session,
-      audit: (action, target, detail) => app.audit.record({ source: "web", actor: session.identity.name, address, action, target, detail }),
+      audit: (action, target, detail) => app.audit.record({ source: "web", actor: signedIn.identity.name, address, action, target, detail }),
     };
     return handler(ctx);
   }

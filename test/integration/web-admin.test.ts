@@ -22,11 +22,15 @@ for (const backend of BACKENDS) {
     const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
     const formHeaders = (cookie: string) => ({ "Content-Type": "application/x-www-form-urlencoded", Cookie: cookie });
 
-    async function signIn(): Promise<{ cookie: string; csrf: string }> {
+    async function attemptSignIn(username: string, password: string) {
       const loginPage = await postRaw(`${base}/admin/login`, "", { method: "GET" });
       const loginCookie = cookieOf(loginPage.headers, "quire_login");
       const token = /name="_csrf" value="([^"]+)"/.exec(loginPage.body)?.[1] ?? "";
-      const res = await postRaw(`${base}/admin/login`, form({ _csrf: token, username: "admin", password: TEST_ADMIN_PASSWORD }), { headers: formHeaders(loginCookie) });
+      return postRaw(`${base}/admin/login`, form({ _csrf: token, username, password }), { headers: formHeaders(loginCookie) });
+    }
+
+    async function signIn(): Promise<{ cookie: string; csrf: string }> {
+      const res = await attemptSignIn("admin", TEST_ADMIN_PASSWORD);
       assert.equal(res.status, 303);
       const cookie = cookieOf(res.headers, "quire_admin");
       const dashboard = await postRaw(`${base}/admin`, "", { method: "GET", headers: { Cookie: cookie } });
@@ -56,6 +60,22 @@ for (const backend of BACKENDS) {
       const post = await postRaw(`${base}/admin/options/config`, form({ key: "x", value: "y" }), { headers: formHeaders("") });
       assert.equal(post.status, 403);
       assert.equal(await t.rpc.call("api.getConfigValue", "x"), "");
+    });
+
+    it("lets an internal user with granted admin access sign in with their own password, and nobody else", async () => {
+      assert.equal((await attemptSignIn("carolx1", "another-secret")).status, 401, "no admin access yet");
+      await t.rpc.call("api.addAdminAccessUser", "carolx1");
+      const ok = await attemptSignIn("carolx1", "another-secret");
+      assert.equal(ok.status, 303);
+      const page = await postRaw(`${base}/admin/users`, "", { method: "GET", headers: { Cookie: cookieOf(ok.headers, "quire_admin") } });
+      assert.equal(page.status, 200);
+      assert.match(page.body, /<span>carolx1<\/span>/);
+      await t.rpc.call("api.removeAdminAccessUser", "carolx1");
+      const revoked = await postRaw(`${base}/admin/users`, "", { method: "GET", headers: { Cookie: cookieOf(ok.headers, "quire_admin") } });
+      assert.equal(revoked.status, 303, "revoking the grant ends the session");
+      // The failures above and below slow this address down; the throttle is per address and clears on success.
+      assert.equal((await attemptSignIn("carolx1", "another-secret")).status, 401);
+      assert.equal((await attemptSignIn("admin", TEST_ADMIN_PASSWORD)).status, 303);
     });
 
     it("sets session cookies HttpOnly and SameSite=Strict", async () => {

@@ -45,7 +45,7 @@ export function renderLogin(secure: boolean, o: { username?: string; errors?: Fi
     ${field({ name: "password", label: "Password", type: "password", errors: o.errors, autocomplete: "current-password", required: true })}
     <button type="submit">Sign in</button>
   </form>
-  <p class="hint">The built-in administrator signs in as <code>admin</code> with the admin password.</p>
+  <p class="hint">The built-in administrator signs in as <code>admin</code> with the admin password; users granted admin access sign in with their own username and password.</p>
   </div>
 </main>`;
   return {

@@ -20,7 +20,7 @@ function moneyCell(micros: number): Html {
 export async function showUsers(ctx: PageContext): Promise<WebResponse> {
   const search = (ctx.query.get("q") ?? "").trim().slice(0, 200);
   const pageNo = pageNumber(ctx.query);
-  const [{ rows, more }, total] = await Promise.all([ctx.app.users.searchUsers(search, (pageNo - 1) * PAGE_SIZE, PAGE_SIZE), ctx.app.users.getTotalUsers()]);
+  const [{ rows, more }, total] = await Promise.all([ctx.app.users.searchUsers(search, (pageNo - 1) * PAGE_SIZE, PAGE_SIZE), search ? undefined : ctx.app.users.getTotalUsers()]);
   return page(ctx, {
     title: "Users",
     section: "users",
