@@ -32,6 +32,8 @@ export type FieldErrors = Record<string, string>;
 export const NAV: ReadonlyArray<{ href: string; label: string; section: string }> = [
   { href: "/admin", label: "Dashboard", section: "dashboard" },
   { href: "/admin/users", label: "Users", section: "users" },
+  { href: "/admin/groups", label: "Groups", section: "groups" },
+  { href: "/admin/shared-accounts", label: "Shared accounts", section: "shared-accounts" },
   { href: "/admin/logs/transactions", label: "Logs", section: "logs" },
   { href: "/admin/options", label: "Options", section: "options" },
 ];

@@ -10,6 +10,7 @@ import { ADMIN_CSS, ADMIN_JS } from "./assets.js";
 import { html } from "./html.js";
 import { CSRF_FIELD, document, type PageContext } from "./layout.js";
 import { LoginThrottle, type ThrottleRules } from "./login-throttle.js";
+import { showGroup, showGroups, showSharedAccount, showSharedAccounts, submitSharedAdjustment } from "./pages/accounts-groups.js";
 import { showDashboard } from "./pages/dashboard.js";
 import { LOGIN_COOKIE, renderLogin, SESSION_COOKIE, submitLogin } from "./pages/login.js";
 import { showAuditLog, showTransactionLog } from "./pages/logs.js";
@@ -29,6 +30,11 @@ const PAGES: Record<string, Handler> = {
   "GET /admin/user": showUser,
   "POST /admin/user/adjust": submitAdjustment,
   "POST /admin/user/properties": submitProperties,
+  "GET /admin/shared-accounts": showSharedAccounts,
+  "GET /admin/shared-account": showSharedAccount,
+  "POST /admin/shared-account/adjust": submitSharedAdjustment,
+  "GET /admin/groups": showGroups,
+  "GET /admin/group": showGroup,
   "GET /admin/logs/transactions": showTransactionLog,
   "GET /admin/logs/audit": showAuditLog,
   "GET /admin/options": showGeneral,

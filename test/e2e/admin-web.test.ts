@@ -32,6 +32,11 @@ for (const backend of BACKENDS) {
       await t.rpc.call("api.adjustUserAccountBalance", "alice", { double: -3.5 }, "printing");
       await t.rpc.call("api.adjustUserAccountBalance", "bob", { double: -7.25 }, "printing");
       for (let i = 1; i <= 12; i++) await t.rpc.call("api.adjustUserAccountBalance", `user${String(i).padStart(2, "0")}`, { double: i * 4 - 10 }, "seed");
+      await t.rpc.call("api.addNewSharedAccount", "Science\\Physics");
+      await t.rpc.call("api.addSharedAccountAccessUser", "Science\\Physics", "alice");
+      await t.rpc.call("api.addNewGroup", "Staff");
+      await t.rpc.call("api.addUserToGroup", "alice", "Staff");
+      await t.rpc.call("api.setGroupQuota", "Staff", { double: 5 }, "WEEKLY");
       browser = await launchBrowser();
       page = await browser.context.newPage();
       page.on("console", (message) => {
@@ -149,6 +154,25 @@ for (const backend of BACKENDS) {
       assert.equal(await t.rpc.call("api.getConfigValue", "accounts.restricted.default-overdraft"), "2.50");
     });
 
+    it("shows shared accounts as a tree and adjusts a sub-account's balance; shows a group's quota and members", async () => {
+      await page.goto(`${base}/admin/shared-accounts`);
+      const rows = await page.locator("main table tbody tr").allTextContents();
+      assert.equal(rows.length, 2);
+      assert.match(rows[0], /Science/);
+      assert.match(rows[1], /Physics/);
+      await Promise.all([page.waitForNavigation(), page.click("main table a >> text=Physics")]);
+      assert.match(await page.textContent("main dl") ?? "", /alice/);
+      await page.fill("#f-amount", "-1.50");
+      await page.fill("#f-comment", "Lab printing");
+      await Promise.all([page.waitForNavigation(), page.click("text=Adjust balance")]);
+      assert.match(await page.textContent(".flash") ?? "", /by -1\.50/);
+      assert.equal(await t.rpc.call("api.getSharedAccountAccountBalance", "Science\\Physics"), -1.5);
+      await page.goto(`${base}/admin/groups`);
+      await Promise.all([page.waitForNavigation(), page.click("main table a >> text=Staff")]);
+      assert.match(await page.textContent("main") ?? "", /5\.00 weekly/);
+      assert.match(await page.textContent("main table") ?? "", /alice/);
+    });
+
     it("refuses a form without its CSRF token and changes nothing", async () => {
       await page.goto(`${base}/admin/user?name=bob`);
       const before = await balanceOf("bob");
@@ -177,7 +201,7 @@ for (const backend of BACKENDS) {
     it("gives every page a title and labelled form fields, without console errors", async () => {
       // Refusals earlier in this suite log their 4xx answers on purpose; from here on the console must stay clean.
       consoleErrors.length = 0;
-      const pages = ["/admin", "/admin/users", "/admin/users?q=user&page=1", "/admin/user?name=alice", "/admin/logs/transactions", "/admin/logs/audit", "/admin/options", "/admin/options/api", "/admin/options/config", "/admin/options/config/edit?key=auth.webservices.allowed-addresses"];
+      const pages = ["/admin", "/admin/users", "/admin/users?q=user&page=1", "/admin/user?name=alice", "/admin/shared-accounts", "/admin/shared-account?name=Science%5CPhysics", "/admin/groups", "/admin/group?name=Staff", "/admin/logs/transactions", "/admin/logs/audit", "/admin/options", "/admin/options/api", "/admin/options/config", "/admin/options/config/edit?key=auth.webservices.allowed-addresses"];
       for (const path of pages) {
         const response = await page.goto(`${base}${path}`);
         assert.equal(response?.status(), 200, path);
