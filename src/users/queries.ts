@@ -150,13 +150,14 @@ export interface UserListRow {
 }
 
 /** Escapes LIKE wildcards so a search for "a_b" matches the text literally. */
-function likePattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 /**
- * A page of live users in username order with their default personal account's balance; `search`
- * matches case-insensitively anywhere in the username, full name or email.
+ * A page of live users in username order with their default personal account's balance. `search`
+ * matches the start of the username, full name or email, ignoring case; a search starting with "*"
+ * matches anywhere in them instead (which reads every user, so it is slower on large sites).
  */
 export async function selectUserList(db: Db | Trx, dialect: "sqlite" | "postgres", search: string, offset: number, limit: number): Promise<UserListRow[]> {
   // The balance comes from a correlated subquery rather than a join, so both databases walk the
@@ -184,13 +185,29 @@ export async function selectUserList(db: Db | Trx, dialect: "sqlite" | "postgres
         .where("accounts.sub_name", "=", "")
         .where("accounts.deleted_at", "is", null)
         .as("restricted"),
-    ])
-    .where("users.deleted_at", "is", null);
-  if (search !== "") {
+    ]);
+  const anywhere = search.startsWith("*");
+  const text = anywhere ? search.slice(1).trim() : search;
+  const columns = ["users.username", "users.full_name", "users.email"] as const;
+  // Every branch keeps to live users; the indexed prefix search states it inside each alternative.
+  if (text === "") {
+    q = q.where("users.deleted_at", "is", null);
+  } else if (anywhere) {
     // SQLite's LIKE already ignores ASCII case; PostgreSQL needs ILIKE. Both skip a lower() call per row.
-    const pattern = likePattern(search);
+    const pattern = `%${escapeLike(text)}%`;
     const like = dialect === "postgres" ? sql`ilike` : sql`like`;
-    q = q.where((eb) => eb.or((["users.username", "users.full_name", "users.email"] as const).map((col) => sql<boolean>`${sql.ref(col)} ${like} ${pattern} escape '\\'`)));
+    q = q.where("users.deleted_at", "is", null).where((eb) => eb.or(columns.map((col) => sql<boolean>`${sql.ref(col)} ${like} ${pattern} escape '\\'`)));
+  } else if (dialect === "sqlite") {
+    // A range on lower(column) per column, each with the live-user condition inside, lets SQLite answer
+    // from the three lower() indexes at once (a multi-index OR). SQLite's lower() folds ASCII only.
+    const low = text.replace(/[A-Z]/g, (c) => c.toLowerCase());
+    const high = `${low}\uffff`;
+    q = q.where((eb) =>
+      eb.or(columns.map((col) => sql<boolean>`(lower(${sql.ref(col)}) >= ${low} and lower(${sql.ref(col)}) < ${high} and users.deleted_at is null)`)),
+    );
+  } else {
+    const pattern = `${escapeLike(text.toLowerCase())}%`;
+    q = q.where("users.deleted_at", "is", null).where((eb) => eb.or(columns.map((col) => sql<boolean>`lower(${sql.ref(col)}) like ${pattern} escape '\\'`)));
   }
   const rows = await q.orderBy("users.username").limit(limit).offset(offset).execute();
   return rows.map((r) => ({ ...r, balance: Number(r.balance ?? 0), restricted: Number(r.restricted ?? 0) }));

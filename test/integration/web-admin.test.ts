@@ -128,10 +128,17 @@ for (const backend of BACKENDS) {
       assert.equal(figures.balanceBuckets[0].count, 1, "one balance below zero");
     });
 
-    it("searches users case-insensitively, taking _ and % literally", async () => {
-      assert.deepEqual((await t.server.app.users.searchUsers("CAROL", 0, 10)).rows.map((r) => r.username), ["carol_1", "carolx1"]);
-      assert.deepEqual((await t.server.app.users.searchUsers("l_", 0, 10)).rows.map((r) => r.username), ["carol_1"]);
-      assert.deepEqual((await t.server.app.users.searchUsers("%", 0, 10)).rows, []);
+    it("searches users by the start of a name case-insensitively, anywhere with a leading *, taking _ and % literally", async () => {
+      const names = async (search: string) => (await t.server.app.users.searchUsers(search, 0, 10)).rows.map((r) => r.username);
+      assert.deepEqual(await names("CAROL"), ["carol_1", "carolx1"]);
+      assert.deepEqual(await names("carol x"), ["carolx1"], "matches the start of the full name");
+      assert.deepEqual(await names("carol@EXAMPLE"), ["carol_1"], "matches the start of the email");
+      assert.deepEqual(await names("carol_"), ["carol_1"]);
+      assert.deepEqual(await names("arol"), []);
+      assert.deepEqual(await names("*arol"), ["carol_1", "carolx1"]);
+      assert.deepEqual(await names("*l_"), ["carol_1"]);
+      assert.deepEqual(await names("%"), []);
+      assert.deepEqual(await names("*%"), []);
       const paged = await t.server.app.users.searchUsers("", 0, 1);
       assert.equal(paged.rows.length, 1);
       assert.equal(paged.more, true);

@@ -18,6 +18,10 @@ export async function up(db: Kysely<unknown>, ctx: MigrationContext): Promise<vo
   await sql`create index audit_source on audit (source, id)`.execute(db);
   // Lets "how many live users" count an index instead of reading every (wide) user row.
   await sql`create index users_deleted on users (deleted_at)`.execute(db);
+  // The admin users search matches the start of a username, full name or email case-insensitively
+  // (users_email on lower(email) already exists).
+  await sql`create index users_lower_username on users (lower(username)) where deleted_at is null`.execute(db);
+  await sql`create index users_lower_full_name on users (lower(full_name)) where deleted_at is null`.execute(db);
   // Covers the dashboard's range aggregations (per day, per account) without touching the table.
   await sql`create index ledger_created on ledger (created_at, account_id, amount)`.execute(db);
 }

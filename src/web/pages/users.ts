@@ -25,7 +25,7 @@ export async function showUsers(ctx: PageContext): Promise<WebResponse> {
     title: "Users",
     section: "users",
     body: html`<form class="inline" method="get" action="/admin/users" role="search">
-  ${field({ name: "q", label: "Search users", type: "search", value: search, hint: "Part of a username, full name or email." })}
+  ${field({ name: "q", label: "Search users", type: "search", value: search, hint: "The start of a username, full name or email; begin with * to match anywhere (slower on large sites)." })}
   <button type="submit">Search</button>
 </form>
 <p class="muted">${search ? html`Users matching “${search}”` : html`All ${total} users`}, by username.</p>
