@@ -91,12 +91,13 @@ export async function selectUsernames(db: Db | Trx, offset: number, limit: numbe
 }
 
 export async function countUsers(db: Db | Trx): Promise<number> {
+  // All rows minus the deleted ones: SQLite counts a whole table almost for free and the deleted rows
+  // from the users_deleted index, where "deleted_at is null" would walk one index entry per live user.
   const row = await db
     .selectFrom("users")
-    .select((eb) => eb.fn.countAll<number>().as("n"))
-    .where("deleted_at", "is", null)
+    .select((eb) => [eb.fn.countAll<number>().as("n"), eb.selectFrom("users").select((e) => e.fn.countAll<number>().as("d")).where("deleted_at", "is not", null).as("deleted")])
     .executeTakeFirstOrThrow();
-  return Number(row.n);
+  return Number(row.n) - Number(row.deleted ?? 0);
 }
 
 /** Marks the user and their personal accounts deleted; the rows stay for history. */
