@@ -2,7 +2,7 @@
 // and knows nothing of XML or HTTP.
 import { createHash, randomBytes } from "node:crypto";
 import type { AccountsService, LedgerEntry } from "../accounts/service.js";
-import { insertPersonalAccount, lockAccount, selectPersonalAccount, selectPersonalAccounts, sumPersonalBalances, updateAccount, updatePersonalAccounts } from "../accounts/queries.js";
+import { insertPersonalAccount, lockAccount, selectPersonalAccount, selectPersonalAccounts, sumPersonalBalances, updatePersonalAccounts } from "../accounts/queries.js";
 import type { Database, Trx } from "../db/database.js";
 import type { Clock } from "../kernel/clock.js";
 import { Conflict, Invalid, NotFound, userNotFound } from "../kernel/errors.js";
