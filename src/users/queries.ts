@@ -3,7 +3,6 @@
 import { sql } from "kysely";
 import type { Db, Trx } from "../db/database.js";
 import { precompiled } from "../db/precompiled.js";
-import { sql } from "kysely";
 import type { AccountRow, UserRow } from "./properties.js";
 
 // The hottest lookups are compiled once (see db/precompiled.ts).
