@@ -12,7 +12,7 @@ import { SharedAccountsService } from "./shared-accounts/service.js";
 import { AdminAccessService } from "./admin-access/service.js";
 import { PrintersService } from "./printers/service.js";
 import { JobsService } from "./jobs/service.js";
-import { AuditService } from "./audit/service.js";
+import { AuditLogService } from "./audit-log/service.js";
 import { ReportsService } from "./reports/service.js";
 import type { Kysely } from "kysely";
 
@@ -43,7 +43,7 @@ export interface AppContext {
   readonly adminAccess: AdminAccessService;
   readonly printers: PrintersService;
   readonly jobs: JobsService;
-  readonly audit: AuditService;
+  readonly auditLog: AuditLogService;
   readonly reports: ReportsService;
   close(): Promise<void>;
 }
@@ -66,7 +66,7 @@ export async function createContext(options: ContextOptions): Promise<AppContext
   const adminAccess = new AdminAccessService(db, users, groups, clock);
   const printers = new PrintersService(db, groups, clock);
   const jobs = new JobsService(db, users, printers, accounts, clock);
-  const audit = new AuditService(db, clock);
+  const auditLog = new AuditLogService(db, clock);
   const reports = new ReportsService(db, clock);
   return {
     dataDir: options.dataDir,
@@ -84,7 +84,7 @@ export async function createContext(options: ContextOptions): Promise<AppContext
     adminAccess,
     printers,
     jobs,
-    audit,
+    auditLog,
     reports,
     close: () => db.close(),
   };

@@ -107,7 +107,7 @@ export class Dispatcher {
   private async recordChange(def: MethodDefinition, args: readonly unknown[], application: string, address: string): Promise<void> {
     const { target, detail } = describeCall(def, args);
     try {
-      await this.app.audit.record({ source: "api", actor: application, address, action: def.name, target, detail });
+      await this.app.auditLog.record({ source: "api", actor: application, address, action: def.name, target, detail });
     } catch (error) {
       this.app.log.error({ err: error, method: def.name }, "could not write the audit entry of an API change");
     }

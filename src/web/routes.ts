@@ -126,7 +126,7 @@ export function createWebRoute(app: AppContext, options: WebOptions = {}): Route
 
     if (path === "/admin/logout" && method === "POST") {
       sessions.destroy(session.id);
-      await app.audit.record({ source: "web", actor: session.identity.name, address, action: "sign out" });
+      await app.auditLog.record({ source: "web", actor: session.identity.name, address, action: "sign out" });
       return redirect("/admin/login", { "Set-Cookie": serializeCookie(SESSION_COOKIE, "", { secure, maxAgeSeconds: 0 }) });
     }
 
@@ -145,7 +145,7 @@ export function createWebRoute(app: AppContext, options: WebOptions = {}): Route
       address,
       secure,
       session,
-      audit: (action, target, detail) => app.audit.record({ source: "web", actor: signedIn.identity.name, address, action, target, detail }),
+      audit: (action, target, detail) => app.auditLog.record({ source: "web", actor: signedIn.identity.name, address, action, target, detail }),
     };
     return handler(ctx);
   }

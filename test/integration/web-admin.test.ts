@@ -101,7 +101,7 @@ for (const backend of BACKENDS) {
     });
 
     it("audits state-changing API calls with the application name and address, secrets masked, reads not at all", async () => {
-      const { rows } = await t.server.app.audit.list({ source: "api" }, 0, 100);
+      const { rows } = await t.server.app.auditLog.list({ source: "api" }, 0, 100);
       const add = rows.find((r) => r.action === "api.addNewInternalUser" && r.target === "carol_1");
       assert.ok(add);
       assert.equal(add.actor, "tests");
@@ -112,7 +112,7 @@ for (const backend of BACKENDS) {
       assert.doesNotMatch(prop.detail, /another-secret/);
       assert.ok(!rows.some((r) => r.action.startsWith("api.get")));
       await t.rpc.call("api.setConfigValue", "auth.webservices.auth-token", JSON.stringify({ tests: "test-token-0123456789", other: "zzzzzzzzzzzzzzzzzzzz" }));
-      const after = await t.server.app.audit.list({ source: "api" }, 0, 1);
+      const after = await t.server.app.auditLog.list({ source: "api" }, 0, 1);
       assert.equal(after.rows[0].target, "auth.webservices.auth-token");
       assert.doesNotMatch(after.rows[0].detail, /zzzz/);
     });

@@ -82,7 +82,7 @@ export async function submitLogin(deps: LoginDeps, req: LoginRequest): Promise<W
   const identity = await authenticateAdmin(deps.authenticators, username, password);
   if (!identity) {
     const delay = deps.throttle.fail(req.address);
-    await deps.app.audit.record({ source: "web", actor: username.slice(0, 64), address: req.address, action: "sign-in failed" });
+    await deps.app.auditLog.record({ source: "web", actor: username.slice(0, 64), address: req.address, action: "sign-in failed" });
     await sleep(delay);
     return renderLogin(req.secure, { username, next, status: 401, errors: { _form: "The username or password is not right." } });
   }
@@ -90,7 +90,7 @@ export async function submitLogin(deps: LoginDeps, req: LoginRequest): Promise<W
   const previous = req.cookies.get(SESSION_COOKIE);
   if (previous) deps.sessions.destroy(previous);
   const session = deps.sessions.create(identity);
-  await deps.app.audit.record({ source: "web", actor: identity.name, address: req.address, action: "sign in" });
+  await deps.app.auditLog.record({ source: "web", actor: identity.name, address: req.address, action: "sign in" });
   return redirect(next, {
     "Set-Cookie": [serializeCookie(SESSION_COOKIE, session.id, { secure: req.secure }), serializeCookie(LOGIN_COOKIE, "", { secure: req.secure, maxAgeSeconds: 0 })],
   });

@@ -34,7 +34,7 @@ const SOURCES: ReadonlyArray<{ value: string; label: string }> = [
 export async function showAuditLog(ctx: PageContext): Promise<WebResponse> {
   const pageNo = pageNumber(ctx.query);
   const source = ctx.query.get("source") ?? "";
-  const { rows, more } = await ctx.app.audit.list({ source }, (pageNo - 1) * PAGE_SIZE, PAGE_SIZE);
+  const { rows, more } = await ctx.app.auditLog.list({ source }, (pageNo - 1) * PAGE_SIZE, PAGE_SIZE);
   return page(ctx, {
     title: "Audit log",
     section: "logs",

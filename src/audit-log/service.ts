@@ -24,7 +24,7 @@ export interface AuditEntry {
 
 const MAX_DETAIL = 2000;
 
-export class AuditService {
+export class AuditLogService {
   constructor(
     private readonly db: Database,
     private readonly clock: Clock,
