@@ -14,6 +14,8 @@ import { PrintersService } from "./printers/service.js";
 import { JobsService } from "./jobs/service.js";
 import { SingleRunner } from "./db/single-runner.js";
 import { AuditService } from "./audit/service.js";
+import { AuditLogService } from "./audit-log/service.js";
+import { ReportsService } from "./reports/service.js";
 import type { Kysely } from "kysely";
 import { TaskRunner } from "./tasks/service.js";
 import { BackupService } from "./backup/service.js";
@@ -59,6 +61,8 @@ export interface AppContext {
   readonly imports: ImportsService;
   readonly directory: DirectoryService;
   readonly exports: ExportsService;
+  readonly auditLog: AuditLogService;
+  readonly reports: ReportsService;
   close(): Promise<void>;
 }
 
@@ -87,6 +91,8 @@ export async function createContext(options: ContextOptions): Promise<AppContext
   const imports = new ImportsService(db, tasks, users, accounts, sharedAccounts, clock);
   const directory = new DirectoryService(db, config, tasks, users, groups, clock);
   const exports = new ExportsService(db, users, accounts, groups, options.dataDir);
+  const auditLog = new AuditLogService(db, clock);
+  const reports = new ReportsService(db, clock);
   return {
     dataDir: options.dataDir,
     db,
@@ -111,6 +117,8 @@ export async function createContext(options: ContextOptions): Promise<AppContext
     imports,
     directory,
     exports,
+    auditLog,
+    reports,
     close: async () => {
       config.stopRefreshing();
       await tasks.close();

@@ -363,3 +363,15 @@ export async function selectLedgerPage(db: Db | Trx, accountIds: readonly number
 export async function selectLiveSharedAccounts(db: Db | Trx): Promise<AccountRow[]> {
   return db.selectFrom("accounts").selectAll().where("account_type", "=", "shared").where("deleted_at", "is", null).orderBy("name").execute();
 }
+
+/** A user's live personal accounts, the default one ("") first. */
+export async function selectPersonalAccounts(db: Db | Trx, userId: number): Promise<AccountRow[]> {
+  return db
+    .selectFrom("accounts")
+    .selectAll()
+    .where("account_type", "=", "personal")
+    .where("user_id", "=", userId)
+    .where("deleted_at", "is", null)
+    .orderBy("sub_name")
+    .execute();
+}

@@ -5,6 +5,7 @@ import * as foundation from "./migrations/0001-foundation.js";
 import * as sharedAccountsGroups from "./migrations/0002-shared-accounts-groups.js";
 import * as printersJobs from "./migrations/0003-printers-jobs.js";
 import * as tasksCardsDirectory from "./migrations/0004-tasks-cards-directory.js";
+import * as webAdmin from "./migrations/0005-web-admin.js";
 
 type Step = { up(db: Kysely<unknown>, ctx: MigrationContext): Promise<void> };
 
@@ -13,6 +14,7 @@ const steps: Record<string, Step> = {
   "0002-shared-accounts-groups": sharedAccountsGroups,
   "0003-printers-jobs": printersJobs,
   "0004-tasks-cards-directory": tasksCardsDirectory,
+  "0005-web-admin": webAdmin,
 };
 
 export async function migrateToLatest(db: Kysely<unknown>, ctx: MigrationContext): Promise<void> {

@@ -142,6 +142,19 @@ export interface CardTable {
   used_by: Generated<string | null>;
 }
 
+export interface AuditTable {
+  id: Generated<number>;
+  created_at: number;
+  /** "api" for XML-RPC calls, "web" for the admin interface. */
+  source: string;
+  /** The token's application name for API calls; the signed-in admin for the web. */
+  actor: string;
+  address: Generated<string>;
+  action: string;
+  target: Generated<string>;
+  detail: Generated<string>;
+}
+
 export interface DB {
   config: ConfigTable;
   secret: SecretTable;
@@ -161,6 +174,7 @@ export interface DB {
   jobs: JobTable;
   task_status: TaskStatusTable;
   cards: CardTable;
+  audit: AuditTable;
 }
 
 export interface SharedAccountAccessUserTable {

@@ -4,6 +4,7 @@ import type { AppContext } from "../context.js";
 import { Conflict, Forbidden, Invalid, NotFound, NotSupported, QuireError, Unavailable } from "../kernel/errors.js";
 import { formatMoney, MAX_MICROS, parseMoney } from "../kernel/money.js";
 import { encode, faultXml, MalformedRequest, parseMethodCall, responseXml, type CodecLimits, type XmlRpcValue } from "./codec.js";
+import { describeCall } from "./audit-summary.js";
 import { describeSignature, requiredCount, type MethodDefinition, type Param, type Returns } from "./method-table.js";
 
 export const FAULT = {
@@ -96,10 +97,21 @@ export class Dispatcher {
       const args = coerceArguments(def, params);
       this.app.log.debug({ method: def.name, application }, "api call");
       const result = await def.call({ app: this.app, caller: { application, address } }, args);
+      if (def.changesState) await this.recordChange(def, args, application, address);
       return { xml: responseXml(encodeResult(def.returns, result)), method: def.name };
     } catch (error) {
       const { code, message } = this.faultOf(error, methodName);
       return { xml: faultXml(code, message), method: methodName || "(unparsed)", faultCode: code };
+    }
+  }
+
+  /** Audits a committed change. A failure here is logged, not returned: the change itself succeeded. */
+  private async recordChange(def: MethodDefinition, args: readonly unknown[], application: string, address: string): Promise<void> {
+    const { target, detail } = describeCall(def, args);
+    try {
+      await this.app.auditLog.record({ source: "api", actor: application, address, action: def.name, target, detail });
+    } catch (error) {
+      this.app.log.error({ err: error, method: def.name }, "could not write the audit entry of an API change");
     }
   }
 

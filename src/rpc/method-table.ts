@@ -3,6 +3,7 @@
 // API reference all read this table.
 import type { AppContext } from "../context.js";
 import type { Micros } from "../kernel/money.js";
+import { isStateChangingName } from "./audit-summary.js";
 
 export type ParamKind = "string" | "int" | "money" | "boolean" | "strings" | "pairs";
 
@@ -85,6 +86,8 @@ export interface MethodDefinition {
   readonly needsToken: boolean;
   /** Starts background work reported through api.getTaskStatus. */
   readonly background: boolean;
+  /** Changes state, so each successful call is written to the audit log. */
+  readonly changesState: boolean;
   readonly call: (ctx: CallContext, args: readonly unknown[]) => Promise<unknown>;
 }
 
@@ -93,6 +96,8 @@ export interface MethodOptions {
   aliases?: string[];
   needsToken?: boolean;
   background?: boolean;
+  /** Defaults to the naming rule: get…, is…, list… and lookUp… methods only read. */
+  changesState?: boolean;
 }
 
 export function method<const P extends readonly Param[], R extends Returns>(
@@ -115,6 +120,7 @@ export function method<const P extends readonly Param[], R extends Returns>(
     summary: options.summary,
     needsToken: options.needsToken ?? true,
     background: options.background ?? false,
+    changesState: options.changesState ?? isStateChangingName(name),
     call: async (ctx, args) => call(ctx, ...(args as ArgsOf<P>)),
   };
 }

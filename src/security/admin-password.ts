@@ -8,6 +8,16 @@ export async function hashPassword(password: string): Promise<string> {
   return hash(password);
 }
 
+/** Whether a password matches a stored argon2 hash; false (never an error) for a malformed hash. */
+export async function verifyPasswordHash(stored: string, candidate: string): Promise<boolean> {
+  if (candidate === "") return false;
+  try {
+    return await verify(stored, candidate);
+  } catch {
+    return false;
+  }
+}
+
 export class AdminPasswordCheck {
   private verifiedDigest: Buffer | undefined;
   private verifiedHash: string | undefined;

@@ -6,7 +6,9 @@ import { selectSecret, upsertSecret } from "../config/queries.js";
 import { Forbidden, Invalid } from "../kernel/errors.js";
 import { isLoopback, parseAddressList, type AddressList } from "./allowed-addresses.js";
 import { AdminPasswordCheck, hashPassword } from "./admin-password.js";
-import { digestOf, matchToken, parseTokenConfig, type TokenEntry } from "./tokens.js";
+import { randomBytes } from "node:crypto";
+import { Conflict, NotFound } from "../kernel/errors.js";
+import { digestOf, maskToken, matchToken, parseTokenConfig, readTokenConfig, type TokenEntry } from "./tokens.js";
 import { clientAddressOf } from "./client-address.js";
 import { parseNonNegative, parseRateLimit, RateLimiter } from "./rate-limit.js";
 
@@ -129,6 +131,30 @@ export class SecurityService {
     const hashed = await hashPassword(newPassword);
     await this.db.write((trx) => upsertSecret(trx, ADMIN_PASSWORD_SECRET, hashed));
     this.adminPassword.forget();
+  }
+
+  /** The web services tokens by application name, masked for display. */
+  listTokens(): Array<{ application: string; masked: string }> {
+    return readTokenConfig(this.config.get(KNOWN_KEYS.authToken)).map((t) => ({ application: t.application, masked: maskToken(t.token) }));
+  }
+
+  /** Adds a token for a new application and returns it (the only time it is shown whole). Rewrites the key as a JSON object. */
+  async addToken(application: string): Promise<string> {
+    const name = application.trim();
+    if (name === "") throw new Invalid("Enter the name of the application that will use the token.");
+    if (name.length > 64 || !/^[\w .@-]+$/.test(name)) throw new Invalid("Application names use letters, digits, spaces and . _ @ - (at most 64 characters).");
+    const entries = readTokenConfig(this.config.get(KNOWN_KEYS.authToken));
+    if (entries.some((e) => e.application === name)) throw new Conflict(`An application named ${name} already has a token.`);
+    const token = randomBytes(24).toString("base64url");
+    await this.config.set(KNOWN_KEYS.authToken, JSON.stringify(Object.fromEntries([...entries.map((e) => [e.application, e.token]), [name, token]])));
+    return token;
+  }
+
+  async revokeToken(application: string): Promise<void> {
+    const entries = readTokenConfig(this.config.get(KNOWN_KEYS.authToken));
+    if (!entries.some((e) => e.application === application)) throw new NotFound(`No application named ${application} has a token.`);
+    const rest = entries.filter((e) => e.application !== application);
+    await this.config.set(KNOWN_KEYS.authToken, rest.length === 0 ? "" : JSON.stringify(Object.fromEntries(rest.map((e) => [e.application, e.token]))));
   }
 
   async hasAdminPassword(): Promise<boolean> {

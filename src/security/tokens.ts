@@ -42,3 +42,28 @@ export function matchToken(entries: readonly TokenEntry[], candidate: string): s
   }
   return found;
 }
+
+/** The configured tokens with their application names, in the order configured (for listing and editing, not for checks). */
+export function readTokenConfig(raw: string): Array<{ application: string; token: string }> {
+  const text = raw.trim();
+  if (text === "") return [];
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) {
+      return Object.entries(parsed as Record<string, unknown>)
+        .filter((e): e is [string, string] => typeof e[1] === "string" && e[1] !== "")
+        .map(([application, token]) => ({ application, token }));
+    }
+    if (Array.isArray(parsed)) {
+      return parsed.filter((t): t is string => typeof t === "string" && t !== "").map((token, i) => ({ application: `token-${i + 1}`, token }));
+    }
+  } catch {
+    // not JSON: a plain token
+  }
+  return [{ application: "default", token: text }];
+}
+
+/** A token as the admin interface shows it: its last four characters only, and only when it is long. */
+export function maskToken(token: string): string {
+  return token.length >= 16 ? `••••••••${token.slice(-4)}` : "••••••••";
+}

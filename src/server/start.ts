@@ -11,6 +11,7 @@ import { createHealthRoute, ensureHealthKey } from "./health.js";
 import { connectHostFor, LOCAL_ACCESS_APPLICATION, newLocalSecret, removeLocalAccess, writeLocalAccess } from "./local-access.js";
 import { Metrics } from "./metrics.js";
 import { startListeners, type HttpLimits, type Listeners, type Route } from "./http.js";
+import { createWebRoute } from "../web/routes.js";
 import { loadOrCreateTls } from "./tls.js";
 import { QuotaScheduler } from "../groups/quota-scheduler.js";
 
@@ -76,6 +77,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const routes: Route[] = [
     createRpcRoute(app, dispatcher, { maxBodyBytes: options.maxBodyBytes, observe: metrics.observeRpc }),
     createHealthRoute(app, dispatcher, { metrics }),
+    createWebRoute(app),
   ];
   let listeners: Listeners;
   let secret: string | undefined;

@@ -1,8 +1,8 @@
 // User rows. Deleted users keep their row (history points at it) with deleted_at set; every lookup
 // here sees only live users.
+import { sql } from "kysely";
 import type { Db, Trx } from "../db/database.js";
 import { precompiled } from "../db/precompiled.js";
-import { sql } from "kysely";
 import type { AccountRow, UserRow } from "./properties.js";
 
 // The hottest lookups are compiled once (see db/precompiled.ts).
@@ -91,12 +91,13 @@ export async function selectUsernames(db: Db | Trx, offset: number, limit: numbe
 }
 
 export async function countUsers(db: Db | Trx): Promise<number> {
+  // All rows minus the deleted ones: SQLite counts a whole table almost for free and the deleted rows
+  // from the users_deleted index, where "deleted_at is null" would walk one index entry per live user.
   const row = await db
     .selectFrom("users")
-    .select((eb) => eb.fn.countAll<number>().as("n"))
-    .where("deleted_at", "is", null)
+    .select((eb) => [eb.fn.countAll<number>().as("n"), eb.selectFrom("users").select((e) => e.fn.countAll<number>().as("d")).where("deleted_at", "is not", null).as("deleted")])
     .executeTakeFirstOrThrow();
-  return Number(row.n);
+  return Number(row.n) - Number(row.deleted ?? 0);
 }
 
 /** Marks the user and their personal accounts deleted; the rows stay for history. */
@@ -144,4 +145,77 @@ export async function addUserPrintUsage(trx: Trx, userId: number, pages: number)
 export async function selectUsernamesBySource(db: Db | Trx, source: string): Promise<string[]> {
   const rows = await db.selectFrom("users").select("username").where("deleted_at", "is", null).where("source", "=", source).orderBy("username").execute();
   return rows.map((r) => r.username);
+}
+
+export interface UserListRow {
+  username: string;
+  full_name: string;
+  email: string;
+  department: string;
+  balance: number;
+  restricted: number;
+}
+
+/** Escapes LIKE wildcards so a search for "a_b" matches the text literally. */
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/**
+ * A page of live users in username order with their default personal account's balance. `search`
+ * matches the start of the username, full name or email, ignoring case; a search starting with "*"
+ * matches anywhere in them instead (which reads every user, so it is slower on large sites).
+ */
+export async function selectUserList(db: Db | Trx, dialect: "sqlite" | "postgres", search: string, offset: number, limit: number): Promise<UserListRow[]> {
+  // The balance comes from a correlated subquery rather than a join, so both databases walk the
+  // username index in order and stop after one page instead of sorting every user.
+  let q = db
+    .selectFrom("users")
+    .select((eb) => [
+      "users.username",
+      "users.full_name",
+      "users.email",
+      "users.department",
+      eb
+        .selectFrom("accounts")
+        .select("accounts.balance")
+        .whereRef("accounts.user_id", "=", "users.id")
+        .where("accounts.account_type", "=", "personal")
+        .where("accounts.sub_name", "=", "")
+        .where("accounts.deleted_at", "is", null)
+        .as("balance"),
+      eb
+        .selectFrom("accounts")
+        .select("accounts.restricted")
+        .whereRef("accounts.user_id", "=", "users.id")
+        .where("accounts.account_type", "=", "personal")
+        .where("accounts.sub_name", "=", "")
+        .where("accounts.deleted_at", "is", null)
+        .as("restricted"),
+    ]);
+  const anywhere = search.startsWith("*");
+  const text = anywhere ? search.slice(1).trim() : search;
+  const columns = ["users.username", "users.full_name", "users.email"] as const;
+  // Every branch keeps to live users; the indexed prefix search states it inside each alternative.
+  if (text === "") {
+    q = q.where("users.deleted_at", "is", null);
+  } else if (anywhere) {
+    // SQLite's LIKE already ignores ASCII case; PostgreSQL needs ILIKE. Both skip a lower() call per row.
+    const pattern = `%${escapeLike(text)}%`;
+    const like = dialect === "postgres" ? sql`ilike` : sql`like`;
+    q = q.where("users.deleted_at", "is", null).where((eb) => eb.or(columns.map((col) => sql<boolean>`${sql.ref(col)} ${like} ${pattern} escape '\\'`)));
+  } else if (dialect === "sqlite") {
+    // A range on lower(column) per column, each with the live-user condition inside, lets SQLite answer
+    // from the three lower() indexes at once (a multi-index OR). SQLite's lower() folds ASCII only.
+    const low = text.replace(/[A-Z]/g, (c) => c.toLowerCase());
+    const high = `${low}\uffff`;
+    q = q.where((eb) =>
+      eb.or(columns.map((col) => sql<boolean>`(lower(${sql.ref(col)}) >= ${low} and lower(${sql.ref(col)}) < ${high} and users.deleted_at is null)`)),
+    );
+  } else {
+    const pattern = `${escapeLike(text.toLowerCase())}%`;
+    q = q.where("users.deleted_at", "is", null).where((eb) => eb.or(columns.map((col) => sql<boolean>`lower(${sql.ref(col)}) like ${pattern} escape '\\'`)));
+  }
+  const rows = await q.orderBy("users.username").limit(limit).offset(offset).execute();
+  return rows.map((r) => ({ ...r, balance: Number(r.balance ?? 0), restricted: Number(r.restricted ?? 0) }));
 }

@@ -2,12 +2,12 @@
 // and knows nothing of XML or HTTP.
 import { createHash, randomBytes } from "node:crypto";
 import type { AccountsService, LedgerEntry } from "../accounts/service.js";
-import { insertPersonalAccount, lockAccount, selectPersonalAccount, sumPersonalBalances, updatePersonalAccounts } from "../accounts/queries.js";
+import { insertPersonalAccount, lockAccount, selectPersonalAccount, selectPersonalAccounts, sumPersonalBalances, updatePersonalAccounts } from "../accounts/queries.js";
 import type { Database, Trx } from "../db/database.js";
 import type { Clock } from "../kernel/clock.js";
 import { Conflict, Invalid, NotFound, userNotFound } from "../kernel/errors.js";
 import type { Micros } from "../kernel/money.js";
-import { hashPassword } from "../security/admin-password.js";
+import { hashPassword, verifyPasswordHash } from "../security/admin-password.js";
 import { planUserChange, readUserProperty, type AccountRow, type UserChange, type UserRow, type UserView } from "./properties.js";
 import * as q from "./queries.js";
 
@@ -110,6 +110,27 @@ export class UsersService {
 
   async getTotalUsers(): Promise<number> {
     return q.countUsers(this.db.kysely);
+  }
+
+  /** A page of users for the admin list: username order, optional case-insensitive search; `more` when another page follows. */
+  async searchUsers(search: string, offset: number, limit: number): Promise<{ rows: q.UserListRow[]; more: boolean }> {
+    checkPaging(offset, limit);
+    const rows = await q.selectUserList(this.db.kysely, this.db.dialect, search.trim(), offset, limit + 1);
+    return { rows: rows.slice(0, limit), more: rows.length > limit };
+  }
+
+  /** A user and their personal accounts, for the admin user page (password and PIN hashes left out). */
+  async getUserDetail(username: string): Promise<{ user: Omit<UserRow, "password_hash" | "card_pin_hash">; accounts: AccountRow[] }> {
+    const { password_hash: _p, card_pin_hash: _c, ...user } = await this.requireUser(this.db.kysely, username);
+    const accounts = await selectPersonalAccounts(this.db.kysely, user.id);
+    return { user, accounts };
+  }
+
+  /** Whether an internal user's password is right; false for unknown, deleted or directory users. */
+  async verifyInternalUserPassword(username: string, password: string): Promise<boolean> {
+    const user = await q.selectUserByName(this.db.kysely, username);
+    if (!user || !user.internal || !user.password_hash) return false;
+    return verifyPasswordHash(user.password_hash, password);
   }
 
   async lookUpUserNameByCardNo(card: string): Promise<string> {
