@@ -25,6 +25,16 @@ export const directoryMethods = [
   method("api.addNewUsers", [], returns.boolean, { summary: "Starts a sync that only adds directory users not yet known here.", background: true }, (ctx) =>
     started(ctx.app.directory.addNewUsers(actor(ctx))),
   ),
+  method(
+    "api.syncGroup",
+    [string("groupName")],
+    returns.boolean,
+    { summary: "Re-reads one group's membership from the directory, at once; true when done." },
+    async (ctx, groupName) => {
+      await ctx.app.directory.syncGroup(groupName);
+      return true;
+    },
+  ),
   method("api.addNewUser", [string("username")], returns.boolean, { summary: "Creates one user who exists in the directory, with their group memberships." }, (ctx, username) =>
     started(ctx.app.directory.addNewUser(username, actor(ctx))),
   ),

@@ -3,9 +3,9 @@
 // users that came from the directory, and never more than a configured share of them in one sync.
 import type { ConfigService } from "../config/service.js";
 import type { Database, Trx } from "../db/database.js";
-import type { GroupsService } from "../groups/service.js";
+import { ALL_USERS, INTERNAL_USERS, type GroupsService } from "../groups/service.js";
 import type { Clock } from "../kernel/clock.js";
-import { Invalid, NotFound } from "../kernel/errors.js";
+import { Invalid, NotFound, Unavailable } from "../kernel/errors.js";
 import type { TaskProgress, TaskRunner } from "../tasks/service.js";
 import type { UserRow } from "../users/properties.js";
 import type { Actor, UsersService } from "../users/service.js";
@@ -70,6 +70,31 @@ export class DirectoryService {
     await this.db.write((trx) => this.createFromDirectory(trx, user, actor, memberOf));
   }
 
+  /**
+   * Re-reads one group's membership from the directory, at once (not as a background task). A group the
+   * directory reports empty while it has members here is left alone, as an unreachable directory would be.
+   */
+  async syncGroup(groupName: string): Promise<{ added: number; removed: number }> {
+    const group = await this.groups.requireGroup(groupName);
+    if (group.name === ALL_USERS || group.name === INTERNAL_USERS) throw new Invalid(`${group.name} is a built-in group: its members are computed, not synced.`);
+    const source = this.source();
+    const members = await source.groupMemberNames(group.name);
+    if (members.length === 0 && (await this.groups.usernamesInGroup(group.name)).length > 0) {
+      throw new Unavailable(`The directory (${source.description}) returned no members for ${group.name}; its members here were left unchanged.`);
+    }
+    return this.db.write((trx) => this.replaceGroupMembers(trx, group.name, members));
+  }
+
+  private async replaceGroupMembers(trx: Trx, group: string, members: readonly string[]): Promise<{ added: number; removed: number }> {
+    const ids: number[] = [];
+    for (const m of members) {
+      const user = await this.users.requireUser(trx, m).catch(() => undefined);
+      if (user) ids.push(user.id);
+    }
+    const groupId = await this.groups.ensureGroup(trx, group, this.clock.now());
+    return this.groups.replaceMembers(trx, groupId, ids);
+  }
+
   private async startSync(name: string, options: SyncOptions, actor: Actor): Promise<void> {
     const source = this.source();
     const flags = [options.deleteMissing ? "delete missing users: yes" : "", options.addUsers ? `update details: ${options.updateDetails ? "yes" : "no"}` : ""].filter((f) => f !== "");
@@ -131,16 +156,8 @@ export class DirectoryService {
     if (options.groups === "always" || (options.groups === "if-added" && counts.added > 0)) {
       for (const group of await this.groupsToSync(source)) {
         const members = await source.groupMemberNames(group);
-        await this.db.write(async (trx) => {
-          const ids: number[] = [];
-          for (const m of members) {
-            const user = await this.users.requireUser(trx, m).catch(() => undefined);
-            if (user) ids.push(user.id);
-          }
-          const groupId = await this.groups.ensureGroup(trx, group, this.clock.now());
-          const change = await this.groups.replaceMembers(trx, groupId, ids);
-          counts.memberships += change.added + change.removed;
-        });
+        const change = await this.db.write((trx) => this.replaceGroupMembers(trx, group, members));
+        counts.memberships += change.added + change.removed;
         counts.groups++;
       }
     }

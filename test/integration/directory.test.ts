@@ -153,6 +153,14 @@ for (const backend of BACKENDS) {
       const groups = await sync("api.performGroupSync");
       assert.match(summaryOf(groups), /0 users added, 0 updated, 0 deleted, 4 groups synced/);
       assert.deepEqual(await members("lab"), ["amira", "ben"]);
+
+      // api.syncGroup re-reads one group at once: a membership added here is overwritten by the directory.
+      await t.rpc.call("api.addUserToGroup", "chloe", "lab");
+      assert.deepEqual(await members("lab"), ["amira", "ben", "chloe"]);
+      assert.equal(await t.rpc.call("api.syncGroup", "lab"), true);
+      assert.deepEqual(await members("lab"), ["amira", "ben"]);
+      assert.match((await t.rpc.fault("api.syncGroup", "no-such-group")).faultString, /no-such-group/);
+      assert.match((await t.rpc.fault("api.syncGroup", "!!All Users!!")).faultString, /built-in group/);
     });
 
     it("syncs the machine's own Unix users through getent", async () => {
