@@ -6,6 +6,7 @@ import * as sharedAccountsGroups from "./migrations/0002-shared-accounts-groups.
 import * as printersJobs from "./migrations/0003-printers-jobs.js";
 import * as tasksCardsDirectory from "./migrations/0004-tasks-cards-directory.js";
 import * as webAdmin from "./migrations/0005-web-admin.js";
+import * as usersDeletedIndex from "./migrations/0006-users-deleted-partial-index.js";
 
 type Step = { up(db: Kysely<unknown>, ctx: MigrationContext): Promise<void> };
 
@@ -15,6 +16,7 @@ const steps: Record<string, Step> = {
   "0003-printers-jobs": printersJobs,
   "0004-tasks-cards-directory": tasksCardsDirectory,
   "0005-web-admin": webAdmin,
+  "0006-users-deleted-partial-index": usersDeletedIndex,
 };
 
 export async function migrateToLatest(db: Kysely<unknown>, ctx: MigrationContext): Promise<void> {
