@@ -1,6 +1,6 @@
 // Online backup: a background task that writes a consistent, timestamped snapshot of every table into
 // DATA_DIR/backups while the server keeps serving.
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Database } from "../db/database.js";
 import type { Clock } from "../kernel/clock.js";
@@ -44,5 +44,17 @@ export class BackupService {
     for (let i = 1; existsSync(path) && i < 100; i++) path = join(this.backupDir, backupFileName(now, i));
     const manifest = await writeBackupFile(this.db, path, { appVersion: this.appVersion, createdAt: now });
     return { path, tables: manifest.tables.length, rows: manifest.tables.reduce((n, t) => n + t.rows, 0) };
+  }
+
+  /** The backup files in the backups folder, newest first. */
+  listBackups(): Array<{ name: string; bytes: number; modifiedAt: number }> {
+    if (!existsSync(this.backupDir)) return [];
+    return readdirSync(this.backupDir)
+      .filter((name) => name.endsWith(".zip"))
+      .map((name) => {
+        const s = statSync(join(this.backupDir, name));
+        return { name, bytes: s.size, modifiedAt: s.mtimeMs };
+      })
+      .sort((a, b) => b.modifiedAt - a.modifiedAt || b.name.localeCompare(a.name));
   }
 }

@@ -24,3 +24,28 @@ export async function markCardUsed(trx: Trx, cardNumber: string, username: strin
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
+
+export interface CardBatchRow {
+  batch_id: string;
+  cards: number;
+  redeemed: number;
+  value: number;
+  imported_at: number;
+}
+
+/** One row per batch: how many cards, how many redeemed, their total value and when it was imported. */
+export async function selectCardBatches(db: Db | Trx): Promise<CardBatchRow[]> {
+  const rows = await db
+    .selectFrom("cards")
+    .select((eb) => [
+      "batch_id",
+      eb.fn.countAll<string | number>().as("cards"),
+      eb.fn.count<string | number>("used_at").as("redeemed"),
+      eb.fn.sum<string | number>("value").as("value"),
+      eb.fn.max("imported_at").as("imported_at"),
+    ])
+    .groupBy("batch_id")
+    .orderBy("batch_id")
+    .execute();
+  return rows.map((r) => ({ batch_id: r.batch_id, cards: Number(r.cards), redeemed: Number(r.redeemed), value: Number(r.value), imported_at: Number(r.imported_at) }));
+}

@@ -6,7 +6,7 @@ import { formatMoney } from "../kernel/money.js";
 import { checkReadableFile } from "../kernel/text-file.js";
 import type { UsersService } from "../users/service.js";
 import { parseCardFile, requireNoErrors } from "./card-file.js";
-import { insertCard, markCardUsed, selectCard } from "./queries.js";
+import { insertCard, markCardUsed, selectCard, selectCardBatches, type CardBatchRow } from "./queries.js";
 
 export type UseCardOutcome = "SUCCESS" | "UNKNOWN_USER" | "INVALID_CARD_NUMBER" | "CARD_IS_USED" | "CARD_HAS_EXPIRED";
 
@@ -64,6 +64,11 @@ export class CardsService {
       requireNoErrors({ cards: [], errors: problems });
       return { imported, alreadyPresent, batches: [...new Set(parsed.cards.map((c) => c.batchId))].sort() };
     });
+  }
+
+  /** Every imported batch with its counts of cards and redeemed cards. */
+  async listBatches(): Promise<CardBatchRow[]> {
+    return selectCardBatches(this.db.kysely);
   }
 
   /** Redeems a card once onto the user's personal account; problems are outcomes, not faults. */

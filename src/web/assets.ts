@@ -1,5 +1,6 @@
 // The stylesheet and the small script of the admin interface, served from memory under /admin/assets/.
-// Every page works without the script; it only prevents double submits and asks before risky changes.
+// Every page works without the script; it prevents double submits, asks before risky changes and
+// refreshes a background task's progress.
 
 export const ADMIN_CSS = `
 :root { --fg: #1d2330; --muted: #5b6475; --line: #d8dce4; --bg: #f6f7f9; --card: #fff; --accent: #2457c5; --bad: #b3261e; --good: #1e7a3c; }
@@ -57,6 +58,7 @@ form.inline .field { margin: 0; }
 .pager { display: flex; gap: 1rem; align-items: center; margin: .8rem 0; }
 .two { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: 1rem; }
 .login { max-width: 380px; margin: 10vh auto; }
+pre { white-space: pre-wrap; margin: 0; }
 code, .mono { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: .9em; }
 .muted { color: var(--muted); }
 .balance { font-size: 2rem; font-weight: 600; margin: .2rem 0 1rem; font-variant-numeric: tabular-nums; }
@@ -88,4 +90,25 @@ window.addEventListener("pageshow", function () {
     for (var j = 0; j < buttons.length; j++) buttons[j].disabled = false;
   }
 });
+// A background task's progress: poll its status while it runs (the page's Refresh link does the same by hand).
+(function () {
+  var message = document.getElementById("task-message");
+  var state = document.getElementById("task-state");
+  if (!message || !state || state.getAttribute("data-completed") === "true") return;
+  var polls = 0;
+  function poll() {
+    if (++polls > 600) return;
+    fetch(message.getAttribute("data-poll"), { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (status) {
+        if (!status) return;
+        message.textContent = status.message;
+        state.textContent = status.completed ? "Completed" : "Running…";
+        state.setAttribute("data-completed", status.completed ? "true" : "false");
+        if (!status.completed) window.setTimeout(poll, 1000);
+      })
+      .catch(function () { /* the Refresh link still works */ });
+  }
+  window.setTimeout(poll, 500);
+})();
 `;

@@ -5,7 +5,7 @@ import type { AppContext } from "../context.js";
 import { formatMoney, type Micros } from "../kernel/money.js";
 import { html, qs, type Html, type HtmlValue } from "./html.js";
 import type { Session } from "./sessions.js";
-import type { WebResponse } from "./web-io.js";
+import type { UploadedFile, WebResponse } from "./web-io.js";
 
 export const CSRF_FIELD = "_csrf";
 
@@ -16,6 +16,8 @@ export interface PageContext {
   path: string;
   query: URLSearchParams;
   form: URLSearchParams;
+  /** Files of a multipart/form-data upload, by field name. */
+  files: Map<string, UploadedFile>;
   address: string;
   secure: boolean;
   session: Session;

@@ -15,9 +15,10 @@ import { showDashboard } from "./pages/dashboard.js";
 import { LOGIN_COOKIE, renderLogin, SESSION_COOKIE, submitLogin } from "./pages/login.js";
 import { showAuditLog, showTransactionLog } from "./pages/logs.js";
 import { showApi, showConfigEdit, showConfigEditor, showGeneral, submitAddToken, submitAllowedCallers, submitConfigValue, submitGeneral, submitPassword, submitRevokeToken } from "./pages/options.js";
+import { showBackups, showCards, showDirectory, showTaskStatus, submitBackupNow, submitCardImport, submitDirectorySettings, submitSync } from "./pages/tasks.js";
 import { showUser, showUsers, submitAdjustment, submitProperties } from "./pages/users.js";
 import { SessionStore, tokensMatch, type SessionLimits } from "./sessions.js";
-import { isSecure, parseCookies, readForm, redirect, serializeCookie, writeResponse, type WebResponse } from "./web-io.js";
+import { isSecure, parseCookies, readForm, readFormWithFiles, redirect, serializeCookie, writeResponse, type UploadedFile, type WebResponse } from "./web-io.js";
 
 export const ADMIN_PREFIX = "/admin";
 
@@ -47,6 +48,14 @@ const PAGES: Record<string, Handler> = {
   "GET /admin/options/config": showConfigEditor,
   "GET /admin/options/config/edit": showConfigEdit,
   "POST /admin/options/config": submitConfigValue,
+  "GET /admin/options/backups": showBackups,
+  "POST /admin/options/backups": submitBackupNow,
+  "GET /admin/options/directory": showDirectory,
+  "POST /admin/options/directory": submitDirectorySettings,
+  "POST /admin/options/directory/sync": submitSync,
+  "GET /admin/options/cards": showCards,
+  "POST /admin/options/cards": submitCardImport,
+  "GET /admin/tasks/status": showTaskStatus,
 };
 
 const ASSETS: Record<string, { body: string; type: string }> = {
@@ -114,8 +123,9 @@ export function createWebRoute(app: AppContext, options: WebOptions = {}): Route
     }
 
     let form = new URLSearchParams();
+    let files = new Map<string, UploadedFile>();
     if (method === "POST") {
-      form = await readForm(req);
+      ({ form, files } = await readFormWithFiles(req));
       if (!tokensMatch(session.csrfToken, form.get(CSRF_FIELD) ?? undefined) || !sameOrigin(req, secure)) {
         app.log.warn({ path, address }, "admin form refused: missing or wrong CSRF token");
         return errorPage(403, "Refused", "The form was missing its security token or did not come from this site, so nothing was changed. Reload the page and try again.");
@@ -142,6 +152,7 @@ export function createWebRoute(app: AppContext, options: WebOptions = {}): Route
       path,
       query: url.searchParams,
       form,
+      files,
       address,
       secure,
       session,

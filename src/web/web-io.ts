@@ -73,7 +73,7 @@ export function readForm(req: IncomingMessage): Promise<URLSearchParams> {
 }
 
 const SECURITY_HEADERS: Record<string, string> = {
-  "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  "Content-Security-Policy": "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   "X-Content-Type-Options": "nosniff",
   "X-Frame-Options": "DENY",
   "Referrer-Policy": "same-origin",
@@ -93,4 +93,66 @@ export function writeResponse(res: ServerResponse, response: WebResponse): void 
 
 export function redirect(location: string, headers: Record<string, string | string[]> = {}): WebResponse {
   return { status: 303, body: "", contentType: "text/plain; charset=utf-8", headers: { Location: location, ...headers } };
+}
+
+export const MAX_UPLOAD_BYTES = 8 * 1024 * 1024;
+
+export interface UploadedFile {
+  filename: string;
+  data: Buffer;
+}
+
+/** Parses a multipart/form-data body held in memory: text fields into `form`, file fields into `files`. */
+export function parseMultipart(body: Buffer, boundary: string): { form: URLSearchParams; files: Map<string, UploadedFile> } {
+  const form = new URLSearchParams();
+  const files = new Map<string, UploadedFile>();
+  const delimiter = Buffer.from(`--${boundary}`);
+  let start = body.indexOf(delimiter);
+  for (let parts = 0; start >= 0 && parts < 100; parts++) {
+    start += delimiter.length;
+    if (body.subarray(start, start + 2).toString() === "--") break;
+    const next = body.indexOf(delimiter, start);
+    if (next < 0) throw new Invalid("The uploaded form is incomplete.");
+    const part = body.subarray(start + 2, next - 2); // after CRLF, before the CRLF that precedes the delimiter
+    const split = part.indexOf("\r\n\r\n");
+    if (split < 0) throw new Invalid("The uploaded form is malformed.");
+    const headers = part.subarray(0, split).toString("utf8");
+    const data = part.subarray(split + 4);
+    const name = /name="([^"]*)"/i.exec(headers)?.[1];
+    const filename = /filename="([^"]*)"/i.exec(headers)?.[1];
+    if (name !== undefined) {
+      if (filename !== undefined) files.set(name, { filename, data: Buffer.from(data) });
+      else form.append(name, data.toString("utf8"));
+    }
+    start = next;
+  }
+  return { form, files };
+}
+
+/** Reads a form sent url-encoded or (for uploads) as multipart/form-data. */
+export function readFormWithFiles(req: IncomingMessage): Promise<{ form: URLSearchParams; files: Map<string, UploadedFile> }> {
+  const type = req.headers["content-type"] ?? "";
+  const boundary = /^multipart\/form-data;.*boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(type);
+  if (!boundary) return readForm(req).then((form) => ({ form, files: new Map() }));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_UPLOAD_BYTES) {
+        reject(new Invalid("The upload is too large."));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => {
+      try {
+        resolve(parseMultipart(Buffer.concat(chunks), boundary[1] ?? boundary[2] ?? ""));
+      } catch (error) {
+        reject(error);
+      }
+    });
+    req.on("error", reject);
+  });
 }

@@ -2,7 +2,8 @@
 // a balance adjustment seen in the transactions, the allowed-callers list deciding an API call from
 // 127.0.0.2, the config editor, CSRF refusal, the audit log, accessibility basics and screenshots.
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Page } from "playwright-core";
@@ -173,6 +174,76 @@ for (const backend of BACKENDS) {
       assert.match(await page.textContent("main table") ?? "", /alice/);
     });
 
+    it("runs a backup from Options › Backups, follows its progress and lists the file", async () => {
+      await page.goto(`${base}/admin/options/backups`);
+      assert.equal(await page.locator("table.backups tbody tr td[colspan]").count(), 1, "no backups yet");
+      await Promise.all([page.waitForNavigation(), page.click("button:has-text('Backup now')")]);
+      assert.match(await page.textContent(".flash") ?? "", /backup has started/);
+      // The page script polls the task status until the task completes.
+      await page.waitForSelector("#task-state[data-completed=true]", { timeout: 20_000 });
+      assert.match(await page.textContent("#task-message") ?? "", /Backup complete/);
+      await page.click("text=Refresh");
+      await page.waitForLoadState("load");
+      const rows = await page.locator("table.backups tbody tr").allTextContents();
+      assert.equal(rows.length, 1);
+      assert.match(rows[0], /export-.*\.zip.*(KiB|MiB| B)/s);
+      assert.match(await t.rpc.call<{ message: string }>("api.getTaskStatus").then((s) => s.message), /Backup complete/);
+    });
+
+    it("imports a UTF-16 card file by upload and lists its batch; a bad file is refused next to its field", async () => {
+      const dir = mkdtempSync(join(tmpdir(), "quire-web-cards-"));
+      try {
+        const header = "CardNumber,BatchID,ValueNumber,Value,ExpDate,ExpDateDisplay";
+        const line = (n: string) => `"${n}","WEB1","5","$5.00","2099-12-31","31/12/2099"`;
+        const good = join(dir, "cards.txt");
+        writeFileSync(good, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from([header, line("WEB1-001"), line("WEB1-002"), line("WEB1-003")].join("\r\n") + "\r\n", "utf16le")]));
+        const bad = join(dir, "bad.txt");
+        writeFileSync(bad, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(line("X-1") + "\r\n", "utf16le")]));
+        await page.goto(`${base}/admin/options/cards`);
+        await page.setInputFiles("#f-file", bad);
+        await Promise.all([page.waitForNavigation(), page.click("text=Import cards")]);
+        assert.match(await page.textContent("#f-file-error") ?? "", /header/);
+        assert.equal(await page.locator("table.batches tbody tr td[colspan]").count(), 1, "nothing imported");
+        await page.setInputFiles("#f-file", good);
+        await Promise.all([page.waitForNavigation(), page.click("text=Import cards")]);
+        assert.match(await page.textContent(".flash") ?? "", /Imported 3 cards/);
+        assert.equal(await t.rpc.call("api.useCard", "alice", "WEB1-002"), "SUCCESS");
+        await page.reload();
+        const rows = await page.locator("table.batches tbody tr").allTextContents();
+        assert.equal(rows.length, 1);
+        assert.match(rows[0], /WEB1\s*3\s*1\s*2\s*15\.00/);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it("saves directory settings only when the whole form is valid, and starts a sync", async () => {
+      await page.goto(`${base}/admin/options/directory`);
+      await page.selectOption("#f-user-source-type", "file");
+      await page.fill("#f-user-source-sync-max-delete-percent", "250");
+      await Promise.all([page.waitForNavigation(), page.click("text=Save directory settings")]);
+      assert.match(await page.textContent("#f-user-source-file-users-error") ?? "", /users file/);
+      assert.match(await page.textContent("#f-user-source-sync-max-delete-percent-error") ?? "", /0 to 100/);
+      assert.equal(await t.rpc.call("api.getConfigValue", "user-source.type"), "", "nothing applied");
+      const dir = mkdtempSync(join(tmpdir(), "quire-web-dir-"));
+      try {
+        const users = join(dir, "users.tsv");
+        writeFileSync(users, "dora\tDora Directory\tdora@example.org\n");
+        await page.selectOption("#f-user-source-type", "file");
+        await page.fill("#f-user-source-file-users", users);
+        await page.fill("#f-user-source-sync-max-delete-percent", "10");
+        await Promise.all([page.waitForNavigation(), page.click("text=Save directory settings")]);
+        assert.match(await page.textContent(".flash") ?? "", /saved/);
+        assert.equal(await t.rpc.call("api.getConfigValue", "user-source.type"), "file");
+        await Promise.all([page.waitForNavigation(), page.click("button:has-text('Synchronize now')")]);
+        assert.match(await page.textContent(".flash") ?? "", /synchronisation has started/);
+        await page.waitForSelector("#task-state[data-completed=true]", { timeout: 20_000 });
+        assert.ok(await t.rpc.call("api.isUserExists", "dora"));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
     it("refuses a form without its CSRF token and changes nothing", async () => {
       await page.goto(`${base}/admin/user?name=bob`);
       const before = await balanceOf("bob");
@@ -201,7 +272,7 @@ for (const backend of BACKENDS) {
     it("gives every page a title and labelled form fields, without console errors", async () => {
       // Refusals earlier in this suite log their 4xx answers on purpose; from here on the console must stay clean.
       consoleErrors.length = 0;
-      const pages = ["/admin", "/admin/users", "/admin/users?q=user&page=1", "/admin/user?name=alice", "/admin/shared-accounts", "/admin/shared-account?name=Science%5CPhysics", "/admin/groups", "/admin/group?name=Staff", "/admin/logs/transactions", "/admin/logs/audit", "/admin/options", "/admin/options/api", "/admin/options/config", "/admin/options/config/edit?key=auth.webservices.allowed-addresses"];
+      const pages = ["/admin", "/admin/users", "/admin/users?q=user&page=1", "/admin/user?name=alice", "/admin/shared-accounts", "/admin/shared-account?name=Science%5CPhysics", "/admin/groups", "/admin/group?name=Staff", "/admin/logs/transactions", "/admin/logs/audit", "/admin/options", "/admin/options/api", "/admin/options/config", "/admin/options/config/edit?key=auth.webservices.allowed-addresses", "/admin/options/backups", "/admin/options/directory", "/admin/options/cards"];
       for (const path of pages) {
         const response = await page.goto(`${base}${path}`);
         assert.equal(response?.status(), 200, path);

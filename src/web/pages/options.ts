@@ -10,11 +10,14 @@ import { redirect, type WebResponse } from "../web-io.js";
 
 const SECRET_KEY = /token|password|secret|pin/i;
 
-function optionsNav(current: string) {
+export function optionsNav(current: string) {
   return subnav([
     { href: "/admin/options", label: "General", current: current === "general" },
     { href: "/admin/options/api", label: "Web services", current: current === "api" },
     { href: "/admin/options/config", label: "Config editor", current: current === "config" },
+    { href: "/admin/options/directory", label: "User directory", current: current === "directory" },
+    { href: "/admin/options/backups", label: "Backups", current: current === "backups" },
+    { href: "/admin/options/cards", label: "Top-up cards", current: current === "cards" },
   ]);
 }
 
