@@ -36,6 +36,7 @@ export const NAV: ReadonlyArray<{ href: string; label: string; section: string }
   { href: "/admin/users", label: "Users", section: "users" },
   { href: "/admin/groups", label: "Groups", section: "groups" },
   { href: "/admin/shared-accounts", label: "Shared accounts", section: "shared-accounts" },
+  { href: "/admin/printers", label: "Printers", section: "printers" },
   { href: "/admin/logs/transactions", label: "Logs", section: "logs" },
   { href: "/admin/options", label: "Options", section: "options" },
 ];

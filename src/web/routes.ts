@@ -15,6 +15,7 @@ import { showDashboard } from "./pages/dashboard.js";
 import { LOGIN_COOKIE, renderLogin, SESSION_COOKIE, submitLogin } from "./pages/login.js";
 import { showAuditLog, showTransactionLog } from "./pages/logs.js";
 import { showApi, showConfigEdit, showConfigEditor, showGeneral, submitAddToken, submitAllowedCallers, submitConfigValue, submitGeneral, submitPassword, submitRevokeToken } from "./pages/options.js";
+import { showPrinters, submitPrinterState } from "./pages/printers.js";
 import { showBackups, showCards, showDirectory, showTaskStatus, submitBackupNow, submitCardImport, submitDirectorySettings, submitSync } from "./pages/tasks.js";
 import { showUser, showUsers, submitAdjustment, submitProperties } from "./pages/users.js";
 import { SessionStore, tokensMatch, type SessionLimits } from "./sessions.js";
@@ -56,6 +57,8 @@ const PAGES: Record<string, Handler> = {
   "GET /admin/options/cards": showCards,
   "POST /admin/options/cards": submitCardImport,
   "GET /admin/tasks/status": showTaskStatus,
+  "GET /admin/printers": showPrinters,
+  "POST /admin/printers/state": submitPrinterState,
 };
 
 const ASSETS: Record<string, { body: string; type: string }> = {

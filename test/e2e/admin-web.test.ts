@@ -244,6 +244,18 @@ for (const backend of BACKENDS) {
       }
     });
 
+    it("lists printers with their cost and disables and enables one", async () => {
+      await t.rpc.call("api.registerPrinter", "ps1", "Library");
+      await t.rpc.call("api.setPrinterCostSimple", "ps1", "Library", { double: 0.1 });
+      await page.goto(`${base}/admin/printers`);
+      assert.match(await page.textContent("table.printers") ?? "", /ps1\\Library\s*SIMPLE\s*0\.10/);
+      await Promise.all([page.waitForNavigation(), page.locator("table.printers tr", { hasText: "Library" }).locator("button").click()]);
+      assert.match(await page.textContent(".flash") ?? "", /disabled/);
+      assert.equal(await t.rpc.call("api.getPrinterProperty", "ps1", "Library", "disabled"), "true");
+      await Promise.all([page.waitForNavigation(), page.locator("table.printers tr", { hasText: "Library" }).locator("button").click()]);
+      assert.equal(await t.rpc.call("api.getPrinterProperty", "ps1", "Library", "disabled"), "false");
+    });
+
     it("refuses a form without its CSRF token and changes nothing", async () => {
       await page.goto(`${base}/admin/user?name=bob`);
       const before = await balanceOf("bob");
@@ -272,7 +284,7 @@ for (const backend of BACKENDS) {
     it("gives every page a title and labelled form fields, without console errors", async () => {
       // Refusals earlier in this suite log their 4xx answers on purpose; from here on the console must stay clean.
       consoleErrors.length = 0;
-      const pages = ["/admin", "/admin/users", "/admin/users?q=user&page=1", "/admin/user?name=alice", "/admin/shared-accounts", "/admin/shared-account?name=Science%5CPhysics", "/admin/groups", "/admin/group?name=Staff", "/admin/logs/transactions", "/admin/logs/audit", "/admin/options", "/admin/options/api", "/admin/options/config", "/admin/options/config/edit?key=auth.webservices.allowed-addresses", "/admin/options/backups", "/admin/options/directory", "/admin/options/cards"];
+      const pages = ["/admin", "/admin/users", "/admin/users?q=user&page=1", "/admin/user?name=alice", "/admin/shared-accounts", "/admin/shared-account?name=Science%5CPhysics", "/admin/groups", "/admin/group?name=Staff", "/admin/logs/transactions", "/admin/logs/audit", "/admin/options", "/admin/options/api", "/admin/options/config", "/admin/options/config/edit?key=auth.webservices.allowed-addresses", "/admin/options/backups", "/admin/options/directory", "/admin/options/cards", "/admin/printers"];
       for (const path of pages) {
         const response = await page.goto(`${base}${path}`);
         assert.equal(response?.status(), 200, path);

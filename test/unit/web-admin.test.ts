@@ -10,6 +10,7 @@ import { html, qs } from "../../src/web/html.js";
 import { LoginThrottle } from "../../src/web/login-throttle.js";
 import { safeNext } from "../../src/web/pages/login.js";
 import { SessionStore, tokensMatch } from "../../src/web/sessions.js";
+import { parseMultipart } from "../../src/web/web-io.js";
 import { maskToken, readTokenConfig } from "../../src/security/tokens.js";
 
 describe("html templates", () => {
@@ -145,5 +146,25 @@ describe("web services tokens for display", () => {
     assert.deepEqual(readTokenConfig("plain"), [{ application: "default", token: "plain" }]);
     assert.equal(maskToken("abcdefghijklmnopqrstuvwxyz"), "••••••••wxyz");
     assert.equal(maskToken("short"), "••••••••");
+  });
+});
+
+describe("multipart uploads", () => {
+  it("separates text fields from files and keeps a file's bytes exactly", () => {
+    const file = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from("a,b\r\n\r\n--x", "utf16le")]);
+    const body = Buffer.concat([
+      Buffer.from('--XYZ\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\ntok\r\n'),
+      Buffer.from('--XYZ\r\nContent-Disposition: form-data; name="file"; filename="cards.txt"\r\nContent-Type: text/plain\r\n\r\n'),
+      file,
+      Buffer.from("\r\n--XYZ--\r\n"),
+    ]);
+    const { form, files } = parseMultipart(body, "XYZ");
+    assert.equal(form.get("_csrf"), "tok");
+    assert.equal(files.get("file")?.filename, "cards.txt");
+    assert.deepEqual(files.get("file")?.data, file);
+  });
+
+  it("refuses a body cut short", () => {
+    assert.throws(() => parseMultipart(Buffer.from('--XYZ\r\nContent-Disposition: form-data; name="a"\r\n\r\nvalue'), "XYZ"), /incomplete/);
   });
 });
