@@ -1,6 +1,7 @@
 // Crash safety: a server in a child process is killed with SIGKILL in the middle of sustained balance
-// adjustments, then restarted; the ledger must hold every acknowledged adjustment exactly once, no
-// unacknowledged one in part, and every balance must equal its ledger. On SQLite, on PostgreSQL, and
+// adjustments and job processing, then restarted; the ledger must hold every acknowledged adjustment
+// exactly once, the job log every acknowledged job exactly once with its charge, no unacknowledged one
+// in part, and every balance must equal its ledger. On SQLite, on PostgreSQL, and
 // with two nodes on one PostgreSQL where one is killed. Bounded in requests and time; loopback only.
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -13,10 +14,15 @@ import { BACKENDS, createPostgresDatabase, type Backend } from "../support/backe
 import { prepareDataDir, startChildServer, type ChildServer } from "../support/child-server.js";
 import { assertLedgerHoldsAcknowledged, startAdjustLoad } from "../support/adjust-load.js";
 import { assertAuditClean } from "../support/audit.js";
+import { assertJobsHoldAcknowledged, startJobLoad } from "../support/job-load.js";
 import { waitFor, withDeadline } from "../support/wait.js";
 
 const USERS = Array.from({ length: 10 }, (_, i) => `crash-user-${i}`);
+const JOB_USERS = Array.from({ length: 4 }, (_, i) => `crash-printer-user-${i}`);
 const ACKS_BEFORE_KILL = 150;
+const JOBS_BEFORE_KILL = 40;
+/** Each job user's credit before the load, in cents; far more than the load can spend. */
+const JOB_USER_CREDIT_CENTS = 100_000;
 
 interface Site {
   dataDirs: string[];
@@ -27,7 +33,7 @@ interface Site {
 async function makeSite(backend: Backend, nodes = 1): Promise<Site> {
   const dataDirs = Array.from({ length: nodes }, () => mkdtempSync(join(tmpdir(), "quire-crash-")));
   const pg = backend === "postgres" ? await createPostgresDatabase() : undefined;
-  await prepareDataDir(dataDirs[0], pg?.url, USERS);
+  await prepareDataDir(dataDirs[0], pg?.url, [...USERS, ...JOB_USERS]);
   return {
     dataDirs,
     postgresUrl: pg?.url,
@@ -48,43 +54,65 @@ async function balancesInCents(node: ChildServer): Promise<Map<string, number>> 
   return out;
 }
 
+/** What the job log says each job user was charged, in cents. */
+async function jobChargesInCents(db: Database, tag: string): Promise<Map<string, number>> {
+  const rows = await db.kysely.selectFrom("jobs").select(["username", "charged"]).where("comment", "like", `${tag}-%`).where("status", "=", "CHARGED").execute();
+  const out = new Map<string, number>();
+  for (const r of rows) out.set(r.username, (out.get(r.username) ?? 0) + Number(r.charged) / 10_000);
+  return out;
+}
+
 const running: ChildServer[] = [];
 after(async () => {
   for (const n of running) await n.kill();
 });
 
-async function start(site: Site, index = 0): Promise<ChildServer> {
-  const node = await startChildServer(site.dataDirs[index], site.postgresUrl);
+async function start(site: Site, index = 0, extraArgs: string[] = []): Promise<ChildServer> {
+  const node = await startChildServer(site.dataDirs[index], site.postgresUrl, extraArgs);
   running.push(node);
   return node;
 }
 
 for (const backend of BACKENDS) {
   describe(`crash safety (${backend})`, () => {
-    it("after kill -9 mid-load and a restart, every acknowledged adjustment is in the ledger exactly once", { timeout: 120_000 }, async (t) => {
+    it("after kill -9 mid-load and a restart, every acknowledged adjustment and job is in the ledger exactly once", { timeout: 120_000 }, async (t) => {
       const site = await makeSite(backend);
       try {
         let node = await start(site);
+        for (const u of JOB_USERS) await node.rpc.call("api.adjustUserAccountBalance", u, { double: (JOB_USER_CREDIT_CENTS / 100).toFixed(2) }, "credit for jobs");
         const tag = `crash-${backend}`;
-        const load = startAdjustLoad({ urls: [node.url], clients: 8, usernames: USERS, maxPerClient: 400, tag });
-        await waitFor("enough acknowledged adjustments", () => load.acked() >= ACKS_BEFORE_KILL, 60_000, 5);
+        const jobTag = `jobs-${backend}`;
+        const load = startAdjustLoad({ urls: [node.url], clients: 6, usernames: USERS, maxPerClient: 400, tag });
+        const jobs = startJobLoad({ urls: [node.url], clients: 4, usernames: JOB_USERS, maxPerClient: 300, tag: jobTag });
+        await waitFor("enough acknowledged adjustments and jobs", () => load.acked() >= ACKS_BEFORE_KILL && jobs.acked() >= JOBS_BEFORE_KILL, 60_000, 5);
         await node.kill();
-        await withDeadline(load.done, 20_000, "the clients");
+        await withDeadline(Promise.all([load.done, jobs.done]), 20_000, "the clients");
 
         const db = openDatabase(site);
         let check;
+        let jobCheck;
+        let chargedCents: Map<string, number>;
         try {
           check = await assertLedgerHoldsAcknowledged(db, load.sent, tag);
+          jobCheck = await assertJobsHoldAcknowledged(db, jobs.sent, jobTag);
+          chargedCents = await jobChargesInCents(db, jobTag);
         } finally {
           await db.close();
         }
         assert.ok(check.acked >= ACKS_BEFORE_KILL);
-        t.diagnostic(`acknowledged ${check.acked}; unacknowledged but applied ${check.unacknowledgedApplied}; unacknowledged and absent ${check.unacknowledgedAbsent}`);
+        assert.ok(jobCheck.acked >= JOBS_BEFORE_KILL);
+        t.diagnostic(`adjustments: acknowledged ${check.acked}; unacknowledged but applied ${check.unacknowledgedApplied}; unacknowledged and absent ${check.unacknowledgedAbsent}`);
+        t.diagnostic(`jobs: acknowledged ${jobCheck.acked}; unacknowledged but applied ${jobCheck.unacknowledgedApplied}; unacknowledged and absent ${jobCheck.unacknowledgedAbsent}`);
 
         node = await start(site);
         // The restarted server reports the balances the ledger proves.
         const balances = await balancesInCents(node);
         for (const u of USERS) assert.equal(balances.get(u), check.centsByUser.get(u) ?? 0, `balance of ${u}`);
+        for (const u of JOB_USERS) {
+          const cents = Math.round(((await node.rpc.call("api.getUserAccountBalance", u)) as number) * 100);
+          assert.equal(cents, JOB_USER_CREDIT_CENTS - (chargedCents.get(u) ?? 0), `balance of ${u} after its jobs`);
+        }
+        assert.equal(await node.rpc.call("api.processJob", `user=${JOB_USERS[0]},server=crash-server,printer=crash-printer,cost=0.10,comment=after restart`), true);
         assert.equal(await node.rpc.call("api.adjustUserAccountBalance", USERS[0], { double: "1.00" }, "after restart"), true);
         await node.stop();
         const after = openDatabase(site);
