@@ -33,6 +33,8 @@ export interface ContextOptions {
   log?: Log;
   /** How long another node's config change may take to be seen here (PostgreSQL deployments). */
   configRefreshMs?: number;
+  /** After how long without a heartbeat a background task's node counts as dead, freeing the task slot (ms). */
+  taskStaleMs?: number;
 }
 
 export interface AppContext {
@@ -66,6 +68,12 @@ export interface AppContext {
   close(): Promise<void>;
 }
 
+/** The heartbeat is a third of the stale bound (at most 10 s), so two missed beats never free a live task. */
+function taskRunnerTiming(staleMs: number | undefined): { staleMs?: number; heartbeatMs?: number } {
+  if (staleMs === undefined) return {};
+  return { staleMs, heartbeatMs: Math.max(50, Math.min(10_000, Math.floor(staleMs / 3))) };
+}
+
 /** Opens the database, applies migrations and builds the services. */
 export async function createContext(options: ContextOptions): Promise<AppContext> {
   const clock = options.clock ?? systemClock;
@@ -85,7 +93,7 @@ export async function createContext(options: ContextOptions): Promise<AppContext
   const adminAccess = new AdminAccessService(db, users, groups, clock);
   const printers = new PrintersService(db, groups, clock);
   const jobs = new JobsService(db, users, printers, accounts, clock);
-  const tasks = new TaskRunner(db, clock, log);
+  const tasks = new TaskRunner(db, clock, log, taskRunnerTiming(options.taskStaleMs));
   const backup = new BackupService(db, tasks, clock, options.dataDir, VERSION);
   const cards = new CardsService(db, users, accounts, clock);
   const imports = new ImportsService(db, tasks, users, accounts, sharedAccounts, clock);

@@ -75,6 +75,7 @@ program
   .option("--pg-pool-size <n>", "PostgreSQL connections per node (or QUIRE_PG_POOL_SIZE)", count, env.QUIRE_PG_POOL_SIZE ? count(env.QUIRE_PG_POOL_SIZE) : 10)
   .option("--pg-statement-timeout <ms>", "PostgreSQL statement timeout, 0 for none (or QUIRE_PG_STATEMENT_TIMEOUT_MS)", count, env.QUIRE_PG_STATEMENT_TIMEOUT_MS ? count(env.QUIRE_PG_STATEMENT_TIMEOUT_MS) : 30_000)
   .option("--config-refresh <ms>", "how often a node rereads config changed through other nodes (PostgreSQL; or QUIRE_CONFIG_REFRESH_MS)", count, env.QUIRE_CONFIG_REFRESH_MS ? count(env.QUIRE_CONFIG_REFRESH_MS) : undefined)
+  .option("--task-stale <ms>", "after how long without a heartbeat a background task of a dead node frees the task slot (or QUIRE_TASK_STALE_MS; default 60000)", count, env.QUIRE_TASK_STALE_MS ? count(env.QUIRE_TASK_STALE_MS) : undefined)
   .action(
     async (opts: {
       dataDir: string;
@@ -88,6 +89,7 @@ program
       pgPoolSize: number;
       pgStatementTimeout: number;
       configRefresh?: number;
+      taskStale?: number;
     }) => {
       const log = createLog({ level: opts.logLevel });
       const dataDir = resolve(opts.dataDir);
@@ -103,6 +105,7 @@ program
         poolSize: opts.pgPoolSize,
         statementTimeoutMs: opts.pgStatementTimeout,
         configRefreshMs: opts.configRefresh,
+        taskStaleMs: opts.taskStale,
       });
       const passwordFile = await ensureAdminPassword(server.app);
       log.info({ httpPort: server.httpPort, httpsPort: server.httpsPort, dataDir, database: server.app.db.dialect }, "Quire is serving");

@@ -28,6 +28,8 @@ export interface ServerOptions {
   log?: Log;
   maxBodyBytes?: number;
   configRefreshMs?: number;
+  /** After how long without a heartbeat a background task of a dead node frees the task slot (ms; default 60 000). */
+  taskStaleMs?: number;
   /** How often the quota scheduler looks for due allocations (default one minute). */
   quotaIntervalMs?: number;
   /** Write the server-command access file into the data directory (default true). */
@@ -55,7 +57,7 @@ export function sqlitePathOf(dataDir: string): string {
 }
 
 export async function openContext(
-  options: Pick<ServerOptions, "dataDir" | "postgresUrl" | "clock" | "log" | "configRefreshMs" | "poolSize" | "statementTimeoutMs">,
+  options: Pick<ServerOptions, "dataDir" | "postgresUrl" | "clock" | "log" | "configRefreshMs" | "taskStaleMs" | "poolSize" | "statementTimeoutMs">,
 ): Promise<AppContext> {
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   return createContext({
@@ -66,6 +68,7 @@ export async function openContext(
     clock: options.clock,
     log: options.log,
     configRefreshMs: options.configRefreshMs,
+    taskStaleMs: options.taskStaleMs,
   });
 }
 

@@ -56,6 +56,13 @@ export class TaskRunner {
   async status(): Promise<TaskStatus> {
     const row = await selectTaskStatus(this.db.kysely);
     if (!row) return { completed: true, message: "" };
+    // A task whose node stopped sending heartbeats will never finish: report it as ended, so a script
+    // polling for completion stops waiting, and say why. The slot is free to claim from then on.
+    const diedAt = row.heartbeat_at + this.staleMs;
+    if (row.completed === 0 && diedAt < this.clock.now()) {
+      const note = `Interrupted: the node running this task stopped (no heartbeat for ${Math.round(this.staleMs / 1000)} s); its finished steps are kept. Start the task again.`;
+      return { completed: true, message: row.message + stampAt(note, diedAt) };
+    }
     return { completed: row.completed === 1, message: row.message };
   }
 
@@ -117,10 +124,14 @@ export class TaskRunner {
   }
 
   private stamp(text: string): string {
-    const lines = text.split(/\r?\n/).filter((l) => l !== "");
-    const at = formatLocalTime(this.clock.now());
-    return lines.map((l) => `${at} - ${l}\n`).join("");
+    return stampAt(text, this.clock.now());
   }
+}
+
+function stampAt(text: string, ms: number): string {
+  const lines = text.split(/\r?\n/).filter((l) => l !== "");
+  const at = formatLocalTime(ms);
+  return lines.map((l) => `${at} - ${l}\n`).join("");
 }
 
 /** Throws when the server is stopping, so a task ends with a clear summary instead of half-finishing silently. */

@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { BACKENDS } from "../support/backends.js";
+import { ManualClock } from "../../src/kernel/clock.js";
+import { silentLog } from "../../src/kernel/log.js";
+import { TaskRunner } from "../../src/tasks/service.js";
 import { openTestContext, type TestContext } from "../support/context.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 
@@ -49,6 +52,34 @@ for (const backend of BACKENDS) {
       assert.equal(lines.length, 4);
       assert.match(lines[0], /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d - Test task started$/);
       assert.match(lines[3], / - Test task complete: 2 steps\.$/);
+    });
+
+    it("a task whose node stops its heartbeat is reported interrupted after the stale bound, and its slot can be taken", async () => {
+      const clock = new ManualClock(Date.now());
+      // Two runners on one database stand for two nodes; the first one's heartbeat never fires (a dead node).
+      const dead = new TaskRunner(t.app.db, clock, silentLog, { staleMs: 5_000, heartbeatMs: 3_600_000 });
+      const other = new TaskRunner(t.app.db, clock, silentLog, { staleMs: 5_000, heartbeatMs: 3_600_000 });
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      await dead.start("stuck task", "Stuck task started", async () => {
+        await gate;
+        return "Stuck task complete.";
+      });
+      clock.advance(4_000);
+      assert.equal((await other.status()).completed, false);
+      await assert.rejects(other.start("second task", "Second task started", async () => "never"), /Another background task is running/);
+      clock.advance(2_000);
+      const status = await other.status();
+      assert.equal(status.completed, true);
+      assert.match(status.message, /Stuck task started\n.* - Interrupted: the node running this task stopped \(no heartbeat for 5 s\)/);
+      await other.start("second task", "Second task started", async () => "Second task complete.");
+      await other.whenIdle();
+      // The stale task finishing late does not touch the new task's status.
+      release();
+      await dead.whenIdle();
+      const after = await other.status();
+      assert.equal(after.completed, true);
+      assert.match(after.message, /^.* - Second task started\n.* - Second task complete\.\n$/);
     });
 
     it("a failing task completes with a Failed summary line and frees the slot", async () => {

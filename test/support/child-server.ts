@@ -32,9 +32,10 @@ export async function prepareDataDir(dataDir: string, postgresUrl: string | unde
   }
 }
 
-export async function startChildServer(dataDir: string, postgresUrl?: string): Promise<ChildServer> {
+export async function startChildServer(dataDir: string, postgresUrl?: string, extraArgs: readonly string[] = []): Promise<ChildServer> {
   const args = [QUIRE, "serve", "--data-dir", dataDir, "--host", "127.0.0.1", "--http-port", "0", "--https-port", "0", "--log-level", "warn"];
   if (postgresUrl) args.push("--postgres-url", postgresUrl);
+  args.push(...extraArgs);
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   let err = "";
