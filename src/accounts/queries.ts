@@ -375,3 +375,40 @@ export async function selectPersonalAccounts(db: Db | Trx, userId: number): Prom
     .orderBy("sub_name")
     .execute();
 }
+
+/** Inserts default personal accounts (with their starting balances) in one statement; returns account ids by user id. */
+export async function insertPersonalAccounts(
+  trx: Trx,
+  rows: ReadonlyArray<{ user_id: number; balance: Micros; created_at: number } & CreditRules>,
+): Promise<Map<number, number>> {
+  const ids = new Map<number, number>();
+  if (rows.length === 0) return ids;
+  const values = rows.map((r) => ({ account_type: "personal" as const, sub_name: "", name: "", ...r }));
+  const inserted = await trx.insertInto("accounts").values(values).returning(["id", "user_id"]).execute();
+  for (const r of inserted) ids.set(r.user_id!, r.id);
+  return ids;
+}
+
+/** Inserts ledger rows in one statement. */
+export async function insertLedgerRows(
+  trx: Trx,
+  rows: ReadonlyArray<{ accountId: number; amount: Micros; balanceAfter: Micros; entry: LedgerEntry }>,
+  now: number,
+): Promise<void> {
+  if (rows.length === 0) return;
+  await trx
+    .insertInto("ledger")
+    .values(
+      rows.map((r) => ({
+        account_id: r.accountId,
+        amount: r.amount,
+        balance_after: r.balanceAfter,
+        kind: r.entry.kind,
+        comment: r.entry.comment,
+        created_by: r.entry.createdBy,
+        created_at: now,
+        job_id: r.entry.jobId ?? null,
+      })),
+    )
+    .execute();
+}
