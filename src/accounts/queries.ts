@@ -167,6 +167,12 @@ export async function selectSharedAccountByName(db: Db | Trx, fullName: string):
     .executeTakeFirst();
 }
 
+/** The live shared accounts among `fullNames` (one statement; callers keep the list to a batch). */
+export async function selectSharedAccountsByNames(db: Db | Trx, fullNames: readonly string[]): Promise<AccountRow[]> {
+  if (fullNames.length === 0) return [];
+  return db.selectFrom("accounts").selectAll().where("account_type", "=", SHARED).where("deleted_at", "is", null).where("name", "in", fullNames).execute();
+}
+
 /** A subquery selecting user ids (e.g. a group's members), given by the feature that knows the set. */
 export type UserIdQuery = SelectQueryBuilder<DB, keyof DB, { user_id: number }>;
 

@@ -21,6 +21,7 @@ import {
   selectLiveSharedAccounts,
   selectPersonalAccountsOfUser,
   selectSharedAccountByName,
+  selectSharedAccountsByNames,
   type AccountRow,
   type BulkBalanceRule,
   type CreditRules,
@@ -112,6 +113,11 @@ export class AccountsService {
   /** A live shared account by full name (`Parent\\Child` for a child), read in the caller's transaction or outside one. */
   async findSharedAccount(db: Db | Trx, fullName: string): Promise<AccountRow | undefined> {
     return selectSharedAccountByName(db, fullName);
+  }
+
+  /** The live shared accounts among `fullNames`, read in one statement. */
+  async findSharedAccounts(db: Db | Trx, fullNames: readonly string[]): Promise<AccountRow[]> {
+    return selectSharedAccountsByNames(db, fullNames);
   }
 
   /**
