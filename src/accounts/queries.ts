@@ -167,6 +167,12 @@ export async function selectSharedAccountByName(db: Db | Trx, fullName: string):
     .executeTakeFirst();
 }
 
+/** The live shared accounts among `fullNames` (one statement; callers keep the list to a batch). */
+export async function selectSharedAccountsByNames(db: Db | Trx, fullNames: readonly string[]): Promise<AccountRow[]> {
+  if (fullNames.length === 0) return [];
+  return db.selectFrom("accounts").selectAll().where("account_type", "=", SHARED).where("deleted_at", "is", null).where("name", "in", fullNames).execute();
+}
+
 /** A subquery selecting user ids (e.g. a group's members), given by the feature that knows the set. */
 export type UserIdQuery = SelectQueryBuilder<DB, keyof DB, { user_id: number }>;
 
@@ -373,5 +379,42 @@ export async function selectPersonalAccounts(db: Db | Trx, userId: number): Prom
     .where("user_id", "=", userId)
     .where("deleted_at", "is", null)
     .orderBy("sub_name")
+    .execute();
+}
+
+/** Inserts default personal accounts (with their starting balances) in one statement; returns account ids by user id. */
+export async function insertPersonalAccounts(
+  trx: Trx,
+  rows: ReadonlyArray<{ user_id: number; balance: Micros; created_at: number } & CreditRules>,
+): Promise<Map<number, number>> {
+  const ids = new Map<number, number>();
+  if (rows.length === 0) return ids;
+  const values = rows.map((r) => ({ account_type: "personal" as const, sub_name: "", name: "", ...r }));
+  const inserted = await trx.insertInto("accounts").values(values).returning(["id", "user_id"]).execute();
+  for (const r of inserted) ids.set(r.user_id!, r.id);
+  return ids;
+}
+
+/** Inserts ledger rows in one statement. */
+export async function insertLedgerRows(
+  trx: Trx,
+  rows: ReadonlyArray<{ accountId: number; amount: Micros; balanceAfter: Micros; entry: LedgerEntry }>,
+  now: number,
+): Promise<void> {
+  if (rows.length === 0) return;
+  await trx
+    .insertInto("ledger")
+    .values(
+      rows.map((r) => ({
+        account_id: r.accountId,
+        amount: r.amount,
+        balance_after: r.balanceAfter,
+        kind: r.entry.kind,
+        comment: r.entry.comment,
+        created_by: r.entry.createdBy,
+        created_at: now,
+        job_id: r.entry.jobId ?? null,
+      })),
+    )
     .execute();
 }

@@ -13,19 +13,23 @@ import {
   addToBalanceIfAvailable,
   changePersonalBalances,
   insertLedgerRow,
+  insertLedgerRows,
   insertMissingPersonalAccounts,
+  insertPersonalAccounts,
   lockAccount,
   selectLedgerPage,
   selectLiveSharedAccounts,
   selectPersonalAccountsOfUser,
   selectSharedAccountByName,
+  selectSharedAccountsByNames,
   type AccountRow,
   type BulkBalanceRule,
+  type CreditRules,
   type LedgerEntry,
   type UserIdQuery,
 } from "./queries.js";
 
-export type { AccountRow, BulkBalanceRule, LedgerEntry, UserIdQuery } from "./queries.js";
+export type { AccountRow, BulkBalanceRule, CreditRules, LedgerEntry, UserIdQuery } from "./queries.js";
 import { addAccountUsage, selectLedger, type LedgerFilter } from "./queries.js";
 
 export type { LedgerFilter } from "./queries.js";
@@ -73,9 +77,47 @@ export class AccountsService {
     await this.adjustBalance(trx, accountId, delta, entry);
   }
 
+  /**
+   * Opens the default personal accounts of new users in a few statements (the batch imports): each
+   * starts at zero and takes its `movements` in order, one ledger row each, so its balance is the sum
+   * of its ledger. Returns the account ids by user id.
+   */
+  async openPersonalAccounts(
+    trx: Trx,
+    accounts: ReadonlyArray<{ userId: number; rules: CreditRules; movements: ReadonlyArray<{ amount: Micros; entry: LedgerEntry }> }>,
+  ): Promise<Map<number, number>> {
+    const now = this.clock.now();
+    const rows = accounts.map((a) => {
+      let balance = 0;
+      for (const m of a.movements) {
+        balance += m.amount;
+        if (Math.abs(balance) > MAX_MICROS) throw new Invalid(`The balance would leave ±${formatMoney(MAX_MICROS)}, the largest amount kept exactly.`);
+      }
+      return { user_id: a.userId, balance, created_at: now, ...a.rules };
+    });
+    const ids = new Map<number, number>();
+    for (let i = 0; i < rows.length; i += 500) for (const [u, id] of await insertPersonalAccounts(trx, rows.slice(i, i + 500))) ids.set(u, id);
+    const ledger: Array<{ accountId: number; amount: Micros; balanceAfter: Micros; entry: LedgerEntry }> = [];
+    for (const a of accounts) {
+      let after = 0;
+      for (const m of a.movements) {
+        if (m.amount === 0) continue;
+        after += m.amount;
+        ledger.push({ accountId: ids.get(a.userId)!, amount: m.amount, balanceAfter: after, entry: m.entry });
+      }
+    }
+    for (let i = 0; i < ledger.length; i += 500) await insertLedgerRows(trx, ledger.slice(i, i + 500), now);
+    return ids;
+  }
+
   /** A live shared account by full name (`Parent\\Child` for a child), read in the caller's transaction or outside one. */
   async findSharedAccount(db: Db | Trx, fullName: string): Promise<AccountRow | undefined> {
     return selectSharedAccountByName(db, fullName);
+  }
+
+  /** The live shared accounts among `fullNames`, read in one statement. */
+  async findSharedAccounts(db: Db | Trx, fullNames: readonly string[]): Promise<AccountRow[]> {
+    return selectSharedAccountsByNames(db, fullNames);
   }
 
   /**

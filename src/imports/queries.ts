@@ -22,20 +22,18 @@ export async function selectLiveSharedAccountNames(db: Db | Trx): Promise<string
   return rows.map((r) => r.name);
 }
 
-export async function insertSharedAccount(trx: Trx, values: { name: string; parent_id: number | null; created_at: number }): Promise<number> {
+export async function insertSharedAccount(trx: Trx, values: { name: string; parent_id: number | null; created_at: number } & SharedAccountPatch): Promise<number> {
   const row = await trx
     .insertInto("accounts")
-    .values({ account_type: "shared", name: values.name, parent_id: values.parent_id, created_at: values.created_at })
+    .values({ account_type: "shared", ...values })
     .returning("id")
     .executeTakeFirstOrThrow();
   return row.id;
 }
 
-export async function updateSharedAccount(
-  trx: Trx,
-  id: number,
-  patch: Partial<{ disabled: 0 | 1; pin: string; restricted: 0 | 1; invoice_option: string; comment_option: string; notes: string }>,
-): Promise<void> {
+export type SharedAccountPatch = Partial<{ disabled: 0 | 1; pin: string; restricted: 0 | 1; invoice_option: string; comment_option: string; notes: string }>;
+
+export async function updateSharedAccount(trx: Trx, id: number, patch: SharedAccountPatch): Promise<void> {
   if (Object.keys(patch).length === 0) return;
   await trx.updateTable("accounts").set(patch).where("id", "=", id).execute();
 }
@@ -51,6 +49,16 @@ export async function selectSharedAccountIdByPin(db: Db | Trx, pin: string, exce
     .where("id", "<>", exceptId)
     .executeTakeFirst();
   return row?.id;
+}
+
+/** The live shared accounts using any of `pins`, as pin → account id (one statement per batch). */
+export async function selectSharedAccountIdsByPins(db: Db | Trx, pins: readonly string[]): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  if (pins.length === 0) return out;
+  const rows = await db.selectFrom("accounts").select(["id", "pin"]).where("account_type", "=", "shared").where("deleted_at", "is", null).where("pin", "in", pins).execute();
+  // A PIN already shared by two accounts maps to -1: every line setting it then takes the checked path.
+  for (const r of rows) out.set(r.pin, out.has(r.pin) ? -1 : r.id);
+  return out;
 }
 
 export async function markSharedAccountsDeleted(trx: Trx, names: readonly string[], now: number): Promise<number> {

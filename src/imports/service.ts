@@ -10,7 +10,7 @@ import { hashPassword } from "../security/admin-password.js";
 import type { SharedAccountsService } from "../shared-accounts/service.js";
 import type { TaskRunner } from "../tasks/service.js";
 import type { UserRow } from "../users/properties.js";
-import { checkInternalUsername, type Actor, type UsersService } from "../users/service.js";
+import { checkInternalUsername, type Actor, type NewUserChanges, type UsersService } from "../users/service.js";
 import { ImportErrors, importLines, type LineRecord } from "./line-import.js";
 import { inSavepoint } from "./queries.js";
 import { SharedAccountImport } from "./shared-account-import.js";
@@ -23,6 +23,29 @@ interface UserCounts {
 }
 
 const yesNo = (b: boolean) => (b ? "yes" : "no");
+
+interface BulkOptions {
+  /** Whether lines for unknown users create them (together, in the fast path). */
+  create: boolean;
+  internal: boolean;
+  /** Password hashes of the batch's lines, by line number (internal users). */
+  passwordHashes?: ReadonlyMap<number, string>;
+  actor: Actor;
+}
+
+/** The new user a line creates, with the same checks and values as the line-by-line path. */
+function newUserOf({ line, record }: LineRecord<UserRecord>, bulk: BulkOptions): NewUserChanges {
+  const writes: Array<readonly [string, string]> = [...record.writes];
+  if (record.pin !== undefined) writes.push(["card-pin", record.pin]);
+  const direct: Partial<UserRow> = {};
+  if (record.otherEmails !== undefined) direct.other_emails = record.otherEmails;
+  const passwordHash = bulk.passwordHashes?.get(line);
+  if (bulk.internal) {
+    checkInternalUsername(record.username);
+    if (passwordHash === undefined) throw new Invalid(`a new internal user needs a password (second field).`);
+  }
+  return { username: record.username, source: bulk.internal ? "internal" : "import", internal: bulk.internal ? 1 : 0, writes, direct, ...(passwordHash !== undefined ? { passwordHash } : {}) };
+}
 
 export class ImportsService {
   constructor(
@@ -40,7 +63,11 @@ export class ImportsService {
       const counts: UserCounts = { created: 0, updated: 0, skipped: 0 };
       const errors = new ImportErrors();
       const lines = await importLines(path, progress, errors, parseUserLine, (batch) =>
-        this.applyUserBatch(batch, errors, (trx, r) => this.applyUser(trx, r, { create: createNewUsers, overwritePins: true }, counts, actor), counts),
+        this.applyUserBatch(batch, errors, (trx, r, _line, known) => this.applyUser(trx, r, { create: createNewUsers, overwritePins: true }, counts, actor, known), counts, {
+          create: createNewUsers,
+          internal: false,
+          actor,
+        }),
       );
       return `User import complete: ${lines} lines processed, ${counts.created} users created, ${counts.updated} updated, ${counts.skipped} skipped (unknown users), ${errors.count} errors.`;
     });
@@ -56,9 +83,13 @@ export class ImportsService {
         // Password hashes are slow: compute them before the write unit so they never hold the write lock.
         const hashes = new Map<number, string>();
         await Promise.all(batch.filter((b) => b.record.password !== undefined).map(async (b) => hashes.set(b.line, await hashPassword(b.record.password!))));
-        await this.applyUserBatch(batch, errors, (trx, r, line) =>
-          this.applyUser(trx, r, { create: true, internal: true, overwritePins, overwritePasswords, passwordHash: hashes.get(line) }, counts, actor),
-        counts);
+        await this.applyUserBatch(
+          batch,
+          errors,
+          (trx, r, line, known) => this.applyUser(trx, r, { create: true, internal: true, overwritePins, overwritePasswords, passwordHash: hashes.get(line) }, counts, actor, known),
+          counts,
+          { create: true, internal: true, passwordHashes: hashes, actor },
+        );
       });
       return `Internal user import complete: ${lines} lines processed, ${counts.created} users created, ${counts.updated} updated, ${errors.count} errors.`;
     });
@@ -70,7 +101,11 @@ export class ImportsService {
       const counts: UserCounts = { created: 0, updated: 0, skipped: 0 };
       const errors = new ImportErrors();
       const lines = await importLines(path, progress, errors, parseCardIdLine, (batch) =>
-        this.applyUserBatch(batch, errors, (trx, r) => this.applyUser(trx, r, { create: false, mustExist: true, overwritePins }, counts, actor), counts),
+        this.applyUserBatch(batch, errors, (trx, r, _line, known) => this.applyUser(trx, r, { create: false, mustExist: true, overwritePins }, counts, actor, known), counts, {
+          create: false,
+          internal: false,
+          actor,
+        }),
       );
       return `Card/ID number import complete: ${lines} lines processed, ${counts.updated} users updated, ${errors.count} errors.`;
     });
@@ -84,20 +119,48 @@ export class ImportsService {
   }
 
   /**
-   * Applies a batch in one write unit. Fast path: no per-line savepoints; if any line fails, the whole
-   * unit is undone and the batch is applied again with one savepoint per line, so a bad line changes
-   * nothing and the good ones are kept.
+   * Applies a batch in one write unit. Fast path: the batch's existing users are read with one query,
+   * the new users are created together (a few multi-row statements) and the other lines are applied
+   * one by one, all without per-line savepoints; if anything fails, the whole unit is undone and the
+   * batch is applied again line by line, each in its own savepoint, so a bad line changes nothing, the
+   * good ones are kept and each error is reported against its line.
    */
   private async applyUserBatch(
     batch: Array<LineRecord<UserRecord>>,
     errors: ImportErrors,
-    apply: (trx: Trx, record: UserRecord, line: number) => Promise<void>,
+    apply: (trx: Trx, record: UserRecord, line: number, known?: UserRow | null) => Promise<void>,
     counts: UserCounts,
+    bulk: BulkOptions,
   ): Promise<void> {
     const before = { ...counts };
     try {
       await this.db.write(async (trx) => {
-        for (const { line, record } of batch) await apply(trx, record, line);
+        const names = [...new Set(batch.map((b) => b.record.username))];
+        const existing = new Map((await this.users.findUsers(trx, names)).map((u) => [u.username, u]));
+        const created = new Set<string>();
+        let rest = batch;
+        if (bulk.create) {
+          rest = [];
+          const fresh: NewUserChanges[] = [];
+          for (const b of batch) {
+            const name = b.record.username;
+            if (existing.has(name) || created.has(name)) rest.push(b);
+            else {
+              created.add(name);
+              fresh.push(newUserOf(b, bulk));
+            }
+          }
+          await this.users.createUsers(trx, fresh, bulk.actor);
+          counts.created += fresh.length;
+        }
+        // A preloaded row is current only until a line of the batch changes that user.
+        const touched = new Set<string>();
+        for (const { line, record } of rest) {
+          const name = record.username;
+          const known = created.has(name) || touched.has(name) ? undefined : (existing.get(name) ?? null);
+          touched.add(name);
+          await apply(trx, record, line, known);
+        }
       });
       return;
     } catch {
@@ -122,11 +185,16 @@ export class ImportsService {
     options: { create: boolean; mustExist?: boolean; internal?: boolean; overwritePins: boolean; overwritePasswords?: boolean; passwordHash?: string },
     counts: UserCounts,
     actor: Actor,
+    /** The user's current row when already read (null: known not to exist). */
+    known?: UserRow | null,
   ): Promise<void> {
-    const user = await this.users.requireUser(trx, record.username).catch((error: unknown) => {
-      if (error instanceof NotFound) return undefined;
-      throw error;
-    });
+    const user =
+      known !== undefined
+        ? (known ?? undefined)
+        : await this.users.requireUser(trx, record.username).catch((error: unknown) => {
+            if (error instanceof NotFound) return undefined;
+            throw error;
+          });
     if (!user && options.mustExist) throw new NotFound(`The user with name ${record.username} could not be found.`);
     if (!user && !options.create) {
       counts.skipped++;

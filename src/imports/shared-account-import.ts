@@ -14,7 +14,16 @@ import type { SharedAccountsService } from "../shared-accounts/service.js";
 import type { TaskProgress } from "../tasks/service.js";
 import type { Actor } from "../users/service.js";
 import { ImportErrors, flagField, importLines, tabFields, type LineRecord } from "./line-import.js";
-import { inSavepoint, insertSharedAccount, markSharedAccountsDeleted, selectLiveSharedAccountNames, selectSharedAccountIdByPin, updateSharedAccount } from "./queries.js";
+import {
+  inSavepoint,
+  insertSharedAccount,
+  markSharedAccountsDeleted,
+  selectLiveSharedAccountNames,
+  selectSharedAccountIdByPin,
+  selectSharedAccountIdsByPins,
+  updateSharedAccount,
+  type SharedAccountPatch,
+} from "./queries.js";
 
 export const INVOICE_OPTIONS = ["ALWAYS_INVOICE", "NEVER_INVOICE", "USER_CHOICE_ON", "USER_CHOICE_OFF"];
 export const COMMENT_OPTIONS = ["NO_COMMENT", "COMMENT_OPTIONAL", "COMMENT_REQUIRED"];
@@ -83,6 +92,12 @@ export function parseSharedAccountLine(text: string): SharedAccountRecord {
 
 class TestRunRollback extends Error {}
 
+/** What the fast path knows of a batch: its accounts by full name (id, PIN) and the PINs' owners (-1: several). */
+interface BatchState {
+  accounts: Map<string, { id: number; pin: string }>;
+  pins: Map<string, number>;
+}
+
 interface Counts {
   created: number;
   updated: number;
@@ -128,47 +143,106 @@ export class SharedAccountImport {
     return `${verb}: ${lines} lines processed, ${c.created} accounts ${would}created, ${c.updated} ${would}updated, ${c.deleted} ${would}deleted, ${errors.count} errors.`;
   }
 
+  /**
+   * Fast path: the batch's existing accounts and PIN owners are read with one query each and the lines
+   * are applied in one savepoint without per-line savepoints. If any line fails, that savepoint is
+   * rolled back and the batch applied again line by line, each in its own savepoint, so a bad line
+   * changes nothing, the good ones are kept and each error is reported against its line.
+   */
   private async applyBatch(trx: Trx, batch: Array<LineRecord<SharedAccountRecord>>, errors: ImportErrors): Promise<void> {
+    const before = { ...this.counts };
+    try {
+      await inSavepoint(trx, async () => {
+        const names = new Set<string>();
+        const pins = new Set<string>();
+        for (const { record: r } of batch) {
+          names.add(r.parent);
+          if (r.sub !== "") names.add(`${r.parent}\\${r.sub}`);
+          if (r.pin !== undefined) pins.add(r.pin);
+        }
+        const known: BatchState = {
+          accounts: new Map((await this.accounts.findSharedAccounts(trx, [...names])).map((a) => [a.name, { id: a.id, pin: a.pin }])),
+          pins: await selectSharedAccountIdsByPins(trx, [...pins]),
+        };
+        for (const { record } of batch) await this.applyRecord(trx, record, known);
+      });
+      for (const { record } of batch) this.name(record);
+      return;
+    } catch {
+      Object.assign(this.counts, before);
+    }
     for (const { line, record } of batch) {
       try {
-        const before = { ...this.counts };
+        const beforeLine = { ...this.counts };
         await inSavepoint(trx, () => this.applyRecord(trx, record)).catch((error: unknown) => {
-          Object.assign(this.counts, before);
+          Object.assign(this.counts, beforeLine);
           throw error;
         });
-        this.named.add(record.parent);
-        if (record.sub !== "") this.named.add(`${record.parent}\\${record.sub}`);
+        this.name(record);
       } catch (error) {
         errors.add(line, error);
       }
     }
   }
 
-  private async applyRecord(trx: Trx, r: SharedAccountRecord): Promise<void> {
+  private name(record: SharedAccountRecord): void {
+    this.named.add(record.parent);
+    if (record.sub !== "") this.named.add(`${record.parent}\\${record.sub}`);
+  }
+
+  /**
+   * Applies one line. With `known` (the fast path) accounts and PIN owners come from the batch's
+   * preload, kept current as lines change them, and a new account is inserted with its values at once.
+   */
+  private async applyRecord(trx: Trx, r: SharedAccountRecord, known?: BatchState): Promise<void> {
     const now = this.clock.now();
-    let parentId: number | null = null;
-    if (r.sub !== "") {
-      const parent = await this.accounts.findSharedAccount(trx, r.parent);
-      if (parent) parentId = parent.id;
-      else {
-        parentId = await insertSharedAccount(trx, { name: r.parent, parent_id: null, created_at: now });
-        this.counts.created++;
-      }
-    }
-    const fullName = r.sub === "" ? r.parent : `${r.parent}\\${r.sub}`;
-    const existing = await this.accounts.findSharedAccount(trx, fullName);
-    const id = existing ? existing.id : await insertSharedAccount(trx, { name: fullName, parent_id: parentId, created_at: now });
-    if (r.pin !== undefined && (await selectSharedAccountIdByPin(trx, r.pin, id)) !== undefined) {
-      throw new Conflict(`the PIN/code ${r.pin} is already used by another shared account.`);
-    }
-    await updateSharedAccount(trx, id, {
+    const find = async (name: string): Promise<number | undefined> =>
+      known ? known.accounts.get(name)?.id : (await this.accounts.findSharedAccount(trx, name))?.id;
+    const patch: SharedAccountPatch = {
       ...(r.enabled ? { disabled: r.enabled === "N" ? 1 : 0 } : {}),
       ...(r.pin !== undefined ? { pin: r.pin } : {}),
       ...(r.restricted ? { restricted: r.restricted === "Y" ? 1 : 0 } : {}),
       ...(r.invoiceOption ? { invoice_option: r.invoiceOption } : {}),
       ...(r.commentOption ? { comment_option: r.commentOption } : {}),
       ...(r.notes !== undefined ? { notes: r.notes } : {}),
-    });
+    };
+    let parentId: number | null = null;
+    if (r.sub !== "") {
+      const parent = await find(r.parent);
+      if (parent !== undefined) parentId = parent;
+      else {
+        parentId = await insertSharedAccount(trx, { name: r.parent, parent_id: null, created_at: now });
+        known?.accounts.set(r.parent, { id: parentId, pin: "" });
+        this.counts.created++;
+      }
+    }
+    const fullName = r.sub === "" ? r.parent : `${r.parent}\\${r.sub}`;
+    const existingId = await find(fullName);
+    const existing = existingId !== undefined;
+    let id: number;
+    if (known) {
+      if (r.pin !== undefined) {
+        const owner = known.pins.get(r.pin);
+        if (owner !== undefined && (owner === -1 || owner !== existingId)) throw new Conflict(`the PIN/code ${r.pin} is already used by another shared account.`);
+      }
+      if (existingId !== undefined) {
+        id = existingId;
+        await updateSharedAccount(trx, id, patch);
+      } else id = await insertSharedAccount(trx, { name: fullName, parent_id: parentId, created_at: now, ...patch });
+      const state = known.accounts.get(fullName) ?? { id, pin: "" };
+      if (r.pin !== undefined) {
+        if (state.pin !== "" && known.pins.get(state.pin) === id) known.pins.delete(state.pin);
+        known.pins.set(r.pin, id);
+        state.pin = r.pin;
+      }
+      known.accounts.set(fullName, state);
+    } else {
+      id = existingId ?? (await insertSharedAccount(trx, { name: fullName, parent_id: parentId, created_at: now }));
+      if (r.pin !== undefined && (await selectSharedAccountIdByPin(trx, r.pin, id)) !== undefined) {
+        throw new Conflict(`the PIN/code ${r.pin} is already used by another shared account.`);
+      }
+      await updateSharedAccount(trx, id, patch);
+    }
     const access: Array<[string, string]> = [];
     if (r.accessUsers !== undefined) access.push(["access-users", r.accessUsers]);
     if (r.accessGroups !== undefined) access.push(["access-groups", r.accessGroups]);

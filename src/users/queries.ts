@@ -219,3 +219,35 @@ export async function selectUserList(db: Db | Trx, dialect: "sqlite" | "postgres
   const rows = await q.orderBy("users.username").limit(limit).offset(offset).execute();
   return rows.map((r) => ({ ...r, balance: Number(r.balance ?? 0), restricted: Number(r.restricted ?? 0) }));
 }
+
+// --- set-based paths of the batch imports ---------------------------------------------------------
+
+/** The live users among `usernames` (one statement; callers keep the list to a batch). */
+export async function selectUsersByNames(db: Db | Trx, usernames: readonly string[]): Promise<UserRow[]> {
+  if (usernames.length === 0) return [];
+  return db.selectFrom("users").selectAll().where("deleted_at", "is", null).where("username", "in", usernames).execute();
+}
+
+/** Whether any live user holds one of `cards` as primary or secondary card number. */
+export async function anyUserHasCard(db: Db | Trx, cards: readonly string[]): Promise<boolean> {
+  if (cards.length === 0) return false;
+  for (const column of ["primary_card", "secondary_card"] as const) {
+    const row = await db.selectFrom("users").select("id").where("deleted_at", "is", null).where(column, "in", cards).limit(1).executeTakeFirst();
+    if (row) return true;
+  }
+  return false;
+}
+
+/** Inserts user rows that all set the same columns, in one statement; returns their ids by username. */
+export async function insertUsers(trx: Trx, rows: ReadonlyArray<{ username: string; created_at: number; source: string } & Partial<UserRow>>): Promise<Map<string, number>> {
+  const ids = new Map<string, number>();
+  if (rows.length === 0) return ids;
+  const inserted = await trx.insertInto("users").values(rows as Array<(typeof rows)[number]>).returning(["id", "username"]).execute();
+  for (const r of inserted) ids.set(r.username, r.id);
+  return ids;
+}
+
+export async function updateUsers(trx: Trx, userIds: readonly number[], patch: Partial<UserRow>): Promise<void> {
+  if (userIds.length === 0 || Object.keys(patch).length === 0) return;
+  await trx.updateTable("users").set(patch).where("id", "in", userIds).execute();
+}

@@ -1,7 +1,7 @@
 // Use cases for users and their personal accounts. Each public method is one database transaction
 // and knows nothing of XML or HTTP.
 import { createHash, randomBytes } from "node:crypto";
-import type { AccountsService, LedgerEntry } from "../accounts/service.js";
+import type { AccountsService, CreditRules, LedgerEntry } from "../accounts/service.js";
 import { insertPersonalAccount, lockAccount, selectPersonalAccount, selectPersonalAccounts, sumPersonalBalances, updatePersonalAccounts } from "../accounts/queries.js";
 import type { Database, Trx } from "../db/database.js";
 import type { Clock } from "../kernel/clock.js";
@@ -60,6 +60,17 @@ export interface InitialUserSettings {
   /** An individual overdraft to set, or null to leave the overdraft mode alone. */
   overdraft: Micros | null;
   selection: Partial<UserRow>;
+}
+
+/** A new user for createUsers: its row's origin plus the property writes and direct values to apply. */
+export interface NewUserChanges {
+  username: string;
+  source: string;
+  internal: 0 | 1;
+  writes: ReadonlyArray<readonly [string, string]>;
+  direct: Partial<UserRow>;
+  /** Already hashed. */
+  passwordHash?: string;
 }
 
 export type InitialSettingsProvider = (trx: Trx, user: { id: number; internal: 0 | 1 }) => Promise<InitialUserSettings | undefined>;
@@ -303,6 +314,86 @@ export class UsersService {
     await beforeInitialSettings?.(userId);
     await this.applyInitialSettings(trx, { id: userId, internal: values.internal ?? 0 }, accountId, true, actor);
     return userId;
+  }
+
+  /** The live users among `usernames`, read in one statement (the batch imports preload a batch). */
+  async findUsers(db: Database["kysely"] | Trx, usernames: readonly string[]): Promise<UserRow[]> {
+    return q.selectUsersByNames(db, usernames);
+  }
+
+  /**
+   * Creates many new users at once in the caller's transaction, each exactly as createUser followed by
+   * applyUserChanges would (the batch imports): the same rows, initial settings, ledger rows and checks,
+   * in a few statements. The usernames must be distinct and not yet in use. Throws (changing nothing
+   * the caller keeps, as the caller's unit is undone) if any user cannot be created, e.g. a card number
+   * already in use; callers then fall back to one user at a time to tell which.
+   */
+  async createUsers(trx: Trx, users: readonly NewUserChanges[], actor: Actor): Promise<void> {
+    if (users.length === 0) return;
+    const now = this.clock.now();
+    const cardOwners = new Map<string, string>();
+    const planned = users.map((u) => {
+      const view = { user: { username: u.username, internal: u.internal } as UserRow, account: {} as AccountRow, now };
+      const change = planUserChange(view, u.writes);
+      const row: Partial<UserRow> & { username: string; source: string; created_at: number } = {
+        username: u.username,
+        source: u.source,
+        internal: u.internal,
+        created_at: now,
+        ...change.user,
+        ...u.direct,
+      };
+      if (u.passwordHash !== undefined) row.password_hash = u.passwordHash;
+      if (change.cardPin !== undefined) row.card_pin_hash = change.cardPin === "" ? null : hashPin(change.cardPin);
+      for (const card of [row.primary_card, row.secondary_card]) {
+        if (!card) continue;
+        const owner = cardOwners.get(card);
+        if (owner !== undefined && owner !== u.username) throw new Conflict(`The card number ${card} is not unique.`);
+        cardOwners.set(card, u.username);
+      }
+      return { u, change, row };
+    });
+    if (await q.anyUserHasCard(trx, [...cardOwners.keys()])) throw new Conflict("A card number of a new user is already in use.");
+    // Rows setting the same columns go into one multi-row insert.
+    const bySignature = new Map<string, Array<(typeof planned)[number]["row"]>>();
+    for (const p of planned) {
+      const key = Object.keys(p.row).sort().join(",");
+      const list = bySignature.get(key) ?? [];
+      list.push(p.row);
+      bySignature.set(key, list);
+    }
+    const ids = new Map<string, number>();
+    for (const rows of bySignature.values()) {
+      for (let i = 0; i < rows.length; i += 500) for (const [name, id] of await q.insertUsers(trx, rows.slice(i, i + 500))) ids.set(name, id);
+    }
+    // New users belong to no group yet, so their initial settings depend only on whether they are internal.
+    const settingsOf = new Map<0 | 1, InitialUserSettings | undefined>();
+    for (const internal of [0, 1] as const) {
+      const first = planned.find((p) => p.u.internal === internal);
+      if (!first) continue;
+      const settings = await this.initialSettings?.(trx, { id: ids.get(first.u.username)!, internal });
+      settingsOf.set(internal, settings);
+      if (!settings) continue;
+      if (Object.keys(settings.selection).some((k) => k in first.row)) throw new Invalid("The initial account selection overlaps the imported values.");
+      await q.updateUsers(trx, planned.filter((p) => p.u.internal === internal).map((p) => ids.get(p.u.username)!), settings.selection);
+    }
+    await this.accounts.openPersonalAccounts(
+      trx,
+      planned.map(({ u, change }) => {
+        const settings = settingsOf.get(u.internal);
+        const rules: CreditRules = settings
+          ? { restricted: settings.restricted, ...(settings.overdraft !== null ? { overdraft_mode: "individual" as const, overdraft_amount: settings.overdraft } : {}) }
+          : {};
+        Object.assign(rules, change.account);
+        const credit = settings?.credit ?? 0;
+        const movements: Array<{ amount: Micros; entry: LedgerEntry }> = [];
+        if (credit !== 0) movements.push({ amount: credit, entry: entry("initial-credit", "Initial credit from group settings", actor) });
+        if (change.balance !== undefined && change.balance !== credit) {
+          movements.push({ amount: change.balance - credit, entry: entry("set-balance", "Balance set through the balance property", actor) });
+        }
+        return { userId: ids.get(u.username)!, rules, movements };
+      }),
+    );
   }
 
   /** Registers where new users' initial settings come from (the groups' new-user rules). */

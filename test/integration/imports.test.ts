@@ -138,5 +138,31 @@ for (const backend of BACKENDS) {
       assert.match(summaryOf(del), /0 accounts created, 2 updated, 9 deleted, 0 errors\.$/);
       assert.deepEqual((await accounts()).map((r) => r.name), ["Science", "Science\\Chemistry", "parentAccount0"]);
     });
+
+    it("within one batch: a user named twice is created then updated, and a card or PIN taken by an earlier line is refused", async () => {
+      const users = file("twice.tsv", ["twice\t4\t\tFirst Name\t\t\t\tTW-1", "twice2\t1\t\t\t\t\t\tTW-1", "twice\t6\t\tSecond Name"]);
+      const status = await run("api.batchImportUsers", users, true);
+      assert.match(status.message, / - Line 2: .*TW-1.*not unique/);
+      assert.match(summaryOf(status), /3 lines processed, 1 users created, 1 updated, 0 skipped \(unknown users\), 1 errors\.$/);
+      assert.deepEqual(await props("twice", ["balance", "full-name", "primary-card-number"]), ["6.0", "Second Name", "TW-1"]);
+      assert.equal(await t.rpc.call("api.isUserExists", "twice2"), false);
+      const ledger = await t.server.app.db.kysely
+        .selectFrom("ledger")
+        .innerJoin("accounts", "accounts.id", "ledger.account_id")
+        .innerJoin("users", "users.id", "accounts.user_id")
+        .select(["ledger.amount", "ledger.balance_after"])
+        .where("users.username", "=", "twice")
+        .orderBy("ledger.id")
+        .execute();
+      assert.deepEqual(ledger, [{ amount: 4_000_000, balance_after: 4_000_000 }, { amount: 2_000_000, balance_after: 6_000_000 }]);
+      const shared = file("pins.tsv", ["PinParent\tA\t\tPIN-7\t2.5", "PinParent\tB\t\tPIN-7\t1", "PinParent\tA\t\tPIN-8", "PinParent\tC\t\tPIN-7"]);
+      const run2 = await run("api.batchImportSharedAccounts", shared, false, false);
+      assert.match(run2.message, / - Line 2: the PIN\/code PIN-7 is already used/);
+      assert.match(summaryOf(run2), /4 lines processed, 3 accounts created, 1 updated, 0 deleted, 1 errors\.$/);
+      assert.equal(await t.rpc.call("api.getSharedAccountProperty", "PinParent\\C", "pin"), "PIN-7");
+      assert.equal(await t.rpc.call("api.getSharedAccountProperty", "PinParent\\A", "pin"), "PIN-8");
+      assert.equal(await t.rpc.call("api.getSharedAccountAccountBalance", "PinParent\\A"), 2.5);
+      assert.equal(await t.rpc.call("api.isSharedAccountExists", "PinParent\\B"), false);
+    });
   });
 }
