@@ -60,6 +60,11 @@ export async function selectRowPage(db: Db | Trx, table: TableInfo, position: { 
   return result.rows.map((row) => table.columns.map((c) => row[c] ?? null));
 }
 
+/** Empties a table (restore replaces rows a schema step may have seeded). */
+export async function deleteAllRows(trx: Trx, table: string): Promise<void> {
+  await sql`delete from ${sql.table(table)}`.execute(trx);
+}
+
 export async function insertRows(trx: Trx, table: string, columns: readonly string[], rows: readonly unknown[][]): Promise<void> {
   if (rows.length === 0) return;
   const cols = sql.join(columns.map((c) => sql.ref(c)));

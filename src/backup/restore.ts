@@ -8,8 +8,7 @@ import { Database } from "../db/database.js";
 import { migrateToLatest } from "../db/migrations.js";
 import { Conflict, Invalid } from "../kernel/errors.js";
 import { openBackupFile } from "./backup-file.js";
-import { countUserTables, insertRows, listTables, orderByDependencies, resetIdSequence, selectForeignKeyTargets, selectMigrationNames } from "./queries.js";
-import { sql } from "kysely";
+import { countUserTables, deleteAllRows, insertRows, listTables, orderByDependencies, resetIdSequence, selectForeignKeyTargets, selectMigrationNames } from "./queries.js";
 
 export interface RestoreTarget {
   /** The SQLite file to create (ignored with postgresUrl). */
@@ -51,7 +50,7 @@ export async function restoreBackup(file: string, target: RestoreTarget, report:
     let total = 0;
     await db.write(async (trx) => {
       // Rows a schema step may have seeded are replaced by the backup's.
-      for (const name of [...order].reverse()) await sql`delete from ${sql.table(name)}`.execute(trx);
+      for (const name of [...order].reverse()) await deleteAllRows(trx, name);
       for (const name of order) {
         const table = backup.manifest.tables.find((t) => t.name === name)!;
         const batchSize = Math.max(1, Math.floor(MAX_PARAMS / Math.max(1, table.columns.length)));

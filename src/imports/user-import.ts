@@ -33,20 +33,26 @@ function checkBalance(text: string): void {
   if (text.trim() !== "") parseAmount("the balance", text);
 }
 
+/** The columns both user file layouts share, as property writes in file order. */
+function personWrites(f: { balance: string; restricted: string; fullName: string; email: string; department: string; office: string; card: string; notes: string; card2: string }): Array<[string, string]> {
+  const writes: Array<[string, string]> = [];
+  checkBalance(f.balance);
+  collect(writes, "balance", f.balance);
+  const flag = flagField("Restricted status", f.restricted);
+  if (flag) writes.push(["restricted", flag]);
+  collect(writes, "full-name", f.fullName);
+  collect(writes, "email", f.email);
+  collect(writes, "department", f.department);
+  collect(writes, "office", f.office);
+  collect(writes, "primary-card-number", f.card);
+  collect(writes, "notes", f.notes);
+  collect(writes, "secondary-card-number", f.card2);
+  return writes;
+}
+
 export function parseUserLine(text: string): UserRecord {
   const [user, balance, restricted, fullName, email, department, office, card, pin, notes, card2, otherEmails, alias, home] = tabFields(text, 14);
-  const writes: Array<[string, string]> = [];
-  checkBalance(balance);
-  collect(writes, "balance", balance);
-  const flag = flagField("Restricted status", restricted);
-  if (flag) writes.push(["restricted", flag]);
-  collect(writes, "full-name", fullName);
-  collect(writes, "email", email);
-  collect(writes, "department", department);
-  collect(writes, "office", office);
-  collect(writes, "primary-card-number", card);
-  collect(writes, "notes", notes);
-  collect(writes, "secondary-card-number", card2);
+  const writes = personWrites({ balance, restricted, fullName, email, department, office, card, notes, card2 });
   collect(writes, "username-alias", alias);
   collect(writes, "home", home);
   return { username: requireUsername(user), writes, otherEmails: otherEmails.trim() || undefined, pin: pin.trim() || undefined };
@@ -54,18 +60,7 @@ export function parseUserLine(text: string): UserRecord {
 
 export function parseInternalUserLine(text: string): UserRecord {
   const [user, password, balance, restricted, fullName, email, department, office, card, pin, notes, card2, home] = tabFields(text, 13);
-  const writes: Array<[string, string]> = [];
-  checkBalance(balance);
-  collect(writes, "balance", balance);
-  const flag = flagField("Restricted status", restricted);
-  if (flag) writes.push(["restricted", flag]);
-  collect(writes, "full-name", fullName);
-  collect(writes, "email", email);
-  collect(writes, "department", department);
-  collect(writes, "office", office);
-  collect(writes, "primary-card-number", card);
-  collect(writes, "notes", notes);
-  collect(writes, "secondary-card-number", card2);
+  const writes = personWrites({ balance, restricted, fullName, email, department, office, card, notes, card2 });
   collect(writes, "home", home);
   return { username: requireUsername(user), writes, password: password === "" ? undefined : password, pin: pin.trim() || undefined };
 }
