@@ -2,7 +2,7 @@
 // Runs in one process against a fresh SQLite data directory with the benchmark's users, calling the
 // dispatcher with the same request bodies as `npm run bench`, N calls in flight at a time. CPU time per
 // call is steadier than requests/s on a busy machine, so it is the figure to compare code changes by.
-//   node dist/bench/dispatch-cost.js [--concurrency N] [--rounds N]
+//   node dist/bench/dispatch-cost.js [--concurrency N] [--rounds N] [--only isUserExists,adjust…]
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -52,7 +52,9 @@ async function main(): Promise<void> {
     });
     const dispatcher = new Dispatcher(app, METHODS);
     console.log(`CPU µs per call, ${concurrency} in flight, best of ${rounds} rounds (Node ${process.version}):`);
+    const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1].split(",") : undefined;
     for (const [i, call] of CALLS.entries()) {
+      if (only && !only.some((name) => call.label.startsWith(name))) continue;
       const body = bodies[i];
       const check = await dispatcher.dispatch(body, "127.0.0.1");
       if (check.faultCode !== undefined) throw new Error(`${call.method} faulted: ${check.xml}`);

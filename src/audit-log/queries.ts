@@ -2,6 +2,7 @@
 import type { Selectable } from "kysely";
 import type { Db, Trx } from "../db/database.js";
 import type { AuditTable } from "../db/schema.js";
+import { precompiled } from "../db/precompiled.js";
 
 export type AuditRow = Selectable<AuditTable>;
 
@@ -15,8 +16,13 @@ export interface NewAuditRow {
   detail: string;
 }
 
+// Written once per state-changing API call: compiled once (see db/precompiled.ts).
+const auditInsert = precompiled((db, createdAt: number, source: string, actor: string, address: string, action: string, target: string, detail: string) =>
+  db.insertInto("audit").values({ created_at: createdAt, source, actor, address, action, target, detail }),
+);
+
 export async function insertAuditRow(trx: Trx, row: NewAuditRow): Promise<void> {
-  await trx.insertInto("audit").values(row).execute();
+  await auditInsert.run(trx, row.created_at, row.source, row.actor, row.address, row.action, row.target, row.detail);
 }
 
 /** A page of rows, newest first; `source` narrows to "api" or "web". One row more than `limit` tells the caller a next page exists. */

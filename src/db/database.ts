@@ -1,11 +1,12 @@
 // Opens the database (embedded SQLite by default, PostgreSQL when a URL is given) behind one Kysely instance,
 // and runs writes: on SQLite through group commit, on PostgreSQL as one transaction each with retry.
-import { open } from "node:fs/promises";
+import fs from "node:fs";
 import BetterSqlite3 from "better-sqlite3";
 import pg from "pg";
-import { Kysely, PostgresDialect, SqliteDialect, sql, type LogEvent, type Transaction } from "kysely";
+import { Kysely, PostgresDialect, SqliteDialect, sql, type Driver, type LogEvent, type Transaction } from "kysely";
 import type { DB } from "./schema.js";
 import { GroupCommitter, type CommitStats } from "./group-commit.js";
+import { registerRoot, type CachedStatement, type DirectSqlite } from "./direct.js";
 import { Conflict, Unavailable } from "../kernel/errors.js";
 
 export type Dialect = "sqlite" | "postgres";
@@ -67,13 +68,6 @@ function cachingSqlite(db: BetterSqlite3.Database) {
   };
 }
 
-interface CachedStatement {
-  readonly reader: boolean;
-  all(parameters: readonly unknown[]): unknown[];
-  run(parameters: readonly unknown[]): BetterSqlite3.RunResult;
-  iterate(parameters: readonly unknown[]): IterableIterator<unknown>;
-}
-
 function cachedStatement(stmt: BetterSqlite3.Statement): CachedStatement {
   const run = (parameters: readonly unknown[]) => stmt.run(parameters);
   if (!stmt.reader) return { reader: false, run, all: (parameters) => stmt.all(parameters), iterate: (parameters) => stmt.iterate(parameters) };
@@ -108,10 +102,37 @@ export function rowBuilder(columns: readonly string[], single = false): (raw: un
   return new Function("r", `return { ${fields.join(", ")} };`) as (raw: unknown) => Record<string, unknown>;
 }
 
+/** Kysely's SQLite dialect, reporting whether its single connection is held (see db/direct.ts). */
+class TrackedSqliteDialect extends SqliteDialect {
+  constructor(
+    config: ConstructorParameters<typeof SqliteDialect>[0],
+    private readonly onHeld: (held: boolean) => void,
+  ) {
+    super(config);
+  }
+
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    const acquire = driver.acquireConnection.bind(driver);
+    const release = driver.releaseConnection.bind(driver);
+    driver.acquireConnection = async () => {
+      const connection = await acquire();
+      this.onHeld(true);
+      return connection;
+    };
+    driver.releaseConnection = async (connection) => {
+      this.onHeld(false);
+      await release(connection);
+    };
+    return driver;
+  }
+}
+
 export class Database {
   readonly kysely: Db;
   readonly dialect: Dialect;
   private readonly committer?: GroupCommitter;
+  private readonly logSyncer?: LogSyncer;
   private readonly sqlite?: BetterSqlite3.Database;
   private readonly pool?: pg.Pool;
   /** Set by the server to time queries and writes; unset in tools and tests that do not need it. */
@@ -148,10 +169,19 @@ export class Database {
       db.pragma("foreign_keys = ON");
       db.pragma("busy_timeout = 10000");
       this.sqlite = db;
-      this.kysely = new Kysely<DB>({ dialect: new SqliteDialect({ database: cachingSqlite(db) }), log: this.logQuery });
+      const statements = cachingSqlite(db);
+      let held = false;
+      this.kysely = new Kysely<DB>({ dialect: new TrackedSqliteDialect({ database: statements }, (h) => (held = h)), log: this.logQuery });
+      const direct: DirectSqlite = {
+        prepare: statements.prepare,
+        held: () => held,
+        observe: (ms, ok) => this.observer?.query(ms, ok),
+      };
+      registerRoot(this.kysely, direct);
       // A file database: the group committer fsyncs the write-ahead log itself, off the event loop.
       const wal = file === ":memory:" || file === "" ? undefined : `${file}-wal`;
-      this.committer = new GroupCommitter(this.kysely, wal ? () => syncFile(wal) : undefined);
+      this.logSyncer = wal ? new LogSyncer(wal) : undefined;
+      this.committer = new GroupCommitter(this.kysely, this.logSyncer?.sync, direct);
     }
   }
 
@@ -225,16 +255,29 @@ export class Database {
   async close(): Promise<void> {
     await this.committer?.drain();
     await this.kysely.destroy();
+    this.logSyncer?.close();
   }
 }
 
-/** fdatasync on the thread pool. The file is opened each time, so it is always SQLite's current log. */
-async function syncFile(path: string): Promise<void> {
-  const handle = await open(path, "r");
-  try {
-    await handle.datasync();
-  } finally {
-    await handle.close();
+/**
+ * fdatasync of SQLite's write-ahead log on the thread pool. The log is opened once, at the first sync
+ * (SQLite creates it with the first write) and kept open: while the database connection is open, SQLite
+ * reuses the same file (a checkpoint rewinds it, it is removed only when the last connection closes).
+ */
+class LogSyncer {
+  private fd: number | undefined;
+
+  constructor(private readonly path: string) {}
+
+  readonly sync = async (): Promise<void> => {
+    this.fd ??= await new Promise<number>((resolve, reject) => fs.open(this.path, "r", (error, fd) => (error ? reject(error) : resolve(fd))));
+    const fd = this.fd;
+    await new Promise<void>((resolve, reject) => fs.fdatasync(fd, (error) => (error ? reject(error) : resolve())));
+  };
+
+  close(): void {
+    if (this.fd !== undefined) fs.closeSync(this.fd);
+    this.fd = undefined;
   }
 }
 

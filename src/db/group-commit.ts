@@ -9,6 +9,7 @@
 // synchronous=FULL.
 import { CompiledQuery, type Kysely, type Transaction } from "kysely";
 import type { DB } from "./schema.js";
+import { registerTransaction, runDirect, type DirectSqlite } from "./direct.js";
 
 interface Pending {
   unit: (trx: Transaction<DB>) => Promise<unknown>;
@@ -23,6 +24,9 @@ const MAX_UNITS_PER_COMMIT = 1000;
 const SAVEPOINT = CompiledQuery.raw("savepoint unit");
 const RELEASE = CompiledQuery.raw("release savepoint unit");
 const ROLLBACK_TO = CompiledQuery.raw("rollback to savepoint unit");
+const BEGIN = CompiledQuery.raw("begin");
+const COMMIT = CompiledQuery.raw("commit");
+const ROLLBACK = CompiledQuery.raw("rollback");
 const SYNC_DEFERRED = CompiledQuery.raw("pragma synchronous = NORMAL");
 const SYNC_FULL = CompiledQuery.raw("pragma synchronous = FULL");
 
@@ -41,6 +45,8 @@ export class GroupCommitter {
   constructor(
     private readonly db: Kysely<DB>,
     private readonly syncLog?: () => Promise<void>,
+    /** Runs savepoints and the units' compiled statements directly on the held connection. */
+    private readonly direct?: DirectSqlite,
   ) {}
 
   run<T>(unit: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
@@ -71,21 +77,39 @@ export class GroupCommitter {
     this.stats.commits++;
     this.stats.units += batch.length;
     const syncLog = this.syncLog;
+    const direct = this.direct;
     let outcomes: Outcome[];
     try {
-      outcomes = syncLog
-        ? await this.db.connection().execute(async (conn) => {
-            await conn.executeQuery(SYNC_DEFERRED);
-            let result: Outcome[];
-            try {
-              result = await runUnits(conn, batch);
-            } finally {
-              await conn.executeQuery(SYNC_FULL);
-            }
-            await syncLog();
-            return result;
-          })
-        : await runUnits(this.db, batch);
+      if (direct) {
+        // The whole batch on the held connection, statement by statement, without Kysely's transaction
+        // machinery; queries the units build themselves still go through Kysely on the same connection.
+        outcomes = await this.db.connection().execute(async (conn) => {
+          const exec = (query: CompiledQuery) => runDirect(direct, query.sql, query.parameters);
+          if (syncLog) exec(SYNC_DEFERRED);
+          let result: Outcome[];
+          try {
+            result = await runUnitsDirect(conn as Transaction<DB>, batch, exec, direct);
+          } finally {
+            if (syncLog) exec(SYNC_FULL);
+          }
+          if (syncLog) await syncLog();
+          return result;
+        });
+      } else {
+        outcomes = syncLog
+          ? await this.db.connection().execute(async (conn) => {
+              await conn.executeQuery(SYNC_DEFERRED);
+              let result: Outcome[];
+              try {
+                result = await runUnits(conn, batch);
+              } finally {
+                await conn.executeQuery(SYNC_FULL);
+              }
+              await syncLog();
+              return result;
+            })
+          : await runUnits(this.db, batch);
+      }
     } catch (error) {
       // The commit (or the fsync after it) failed: nothing in the batch is known to be durable.
       for (const pending of batch) pending.reject(error);
@@ -99,7 +123,41 @@ export class GroupCommitter {
   }
 }
 
-/** Runs the units in one transaction, each in a savepoint (a lone unit needs none). Throws if the commit fails. */
+/**
+ * The direct form of runUnits: BEGIN, each unit in a savepoint, COMMIT, all run synchronously on the
+ * connection this batch holds. `conn` is the Kysely handle bound to that connection; units receive it
+ * as their transaction (it runs their own queries on the same connection, inside the open transaction).
+ */
+async function runUnitsDirect(conn: Transaction<DB>, batch: Pending[], exec: (query: CompiledQuery) => unknown, direct: DirectSqlite): Promise<Outcome[]> {
+  registerTransaction(conn, direct);
+  const outcomes: Outcome[] = [];
+  exec(BEGIN);
+  try {
+    for (const pending of batch) {
+      exec(SAVEPOINT);
+      try {
+        const value = await pending.unit(conn);
+        exec(RELEASE);
+        outcomes.push({ ok: true, value });
+      } catch (error) {
+        exec(ROLLBACK_TO);
+        exec(RELEASE);
+        outcomes.push({ ok: false, error });
+      }
+    }
+    exec(COMMIT);
+  } catch (error) {
+    try {
+      exec(ROLLBACK);
+    } catch {
+      /* the transaction is already gone (SQLite rolls back on some errors) */
+    }
+    throw error;
+  }
+  return outcomes;
+}
+
+/** Runs the units in one Kysely transaction, each in a savepoint (a lone unit needs none). Throws if the commit fails. */
 async function runUnits(db: Kysely<DB>, batch: Pending[]): Promise<Outcome[]> {
   if (batch.length === 1) {
     try {

@@ -1,7 +1,9 @@
 // Queries built and compiled once per dialect, then run with new parameter values: for the hottest
-// reads and writes, Kysely's builder and compiler cost more than SQLite's own work.
+// reads and writes, Kysely's builder and compiler cost more than SQLite's own work. On SQLite they run
+// directly on the connection where that is safe (db/direct.ts), otherwise through Kysely's executor.
 import type { Compilable, CompiledQuery, Kysely, QueryResult } from "kysely";
 import type { DB } from "./schema.js";
+import { directFor, runDirect } from "./direct.js";
 
 type Handle = Kysely<DB>;
 
@@ -49,15 +51,21 @@ export function precompiled<A extends unknown[], R>(build: (db: Handle, ...args:
     return { sql: template.sql, query: template.query, queryId: template.queryId, parameters };
   }
 
+  async function executeQuery(db: Handle, args: A): Promise<QueryResult<R>> {
+    const compiled = compiledFor(db, args);
+    const direct = directFor(db);
+    return direct ? runDirect<R>(direct, compiled.sql, compiled.parameters) : db.executeQuery(compiled);
+  }
+
   return {
     async execute(db, ...args) {
-      return (await db.executeQuery(compiledFor(db, args))).rows;
+      return (await executeQuery(db, args)).rows;
     },
     async takeFirst(db, ...args) {
-      return (await db.executeQuery(compiledFor(db, args))).rows[0];
+      return (await executeQuery(db, args)).rows[0];
     },
     run(db, ...args) {
-      return db.executeQuery(compiledFor(db, args));
+      return executeQuery(db, args);
     },
   };
 }

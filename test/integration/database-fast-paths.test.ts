@@ -74,6 +74,29 @@ for (const backend of BACKENDS) {
       assert.equal(await app.users.getUserAccountBalance("bob"), 2_500_000);
     });
 
+    it("a read outside a write never sees the write's uncommitted rows, and a failed unit leaves nothing behind", async () => {
+      const reads: Array<Promise<boolean>> = [];
+      const failed = app.db.write(async (trx) => {
+        await app.users.createUser(trx, { username: "ghost", source: "internal" }, actor);
+        // Issued while the unit holds the connection: it must wait for the outcome, not read half-way.
+        reads.push(app.users.isUserExists("ghost"));
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        reads.push(app.users.isUserExists("ghost"));
+        throw new Error("abandon the unit");
+      });
+      await assert.rejects(failed, /abandon the unit/);
+      assert.deepEqual(await Promise.all(reads), [false, false]);
+      assert.equal(await app.users.isUserExists("ghost"), false);
+      if (backend === "postgres") return; // there reads run on other connections, before or after the commit
+      // On SQLite's single connection a read issued inside a unit waits for the batch's durable commit.
+      const seen: Array<Promise<boolean>> = [];
+      await app.db.write(async (trx) => {
+        await app.users.createUser(trx, { username: "casper", source: "internal" }, actor);
+        seen.push(app.users.isUserExists("casper"));
+      });
+      assert.deepEqual(await Promise.all(seen), [true]);
+    });
+
     if (backend === "sqlite") {
       it("group commit shares commits between concurrent writes, and acknowledged writes survive reopening", async () => {
         const start = app.db.commitStats()!;
