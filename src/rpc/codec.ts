@@ -96,149 +96,196 @@ interface ParsedDocument {
   fault?: XmlRpcValue;
 }
 
-/** Parses a methodCall or methodResponse document; any other root element is refused at once. */
-function parseDocument(xml: string, limits: CodecLimits, rootName: "methodCall" | "methodResponse"): ParsedDocument {
-  const parser = new SaxesParser({ position: false });
-  const elements: string[] = [];
-  const values: ValueFrame[] = [];
-  const arrays: ArrayFrame[] = [];
-  const structs: Array<Map<string, XmlRpcValue>> = [];
-  const members: MemberFrame[] = [];
-  const params: XmlRpcValue[] = [];
-  let methodName: string | undefined;
-  let fault: XmlRpcValue | undefined;
-  let text = "";
-  let count = 0;
-  let sawRoot = false;
-  let sawParams = false;
+const fail = (message: string): never => {
+  throw new MalformedRequest(message);
+};
+
+/**
+ * The state of one document being parsed, with the saxes handlers as methods. One instance (and its
+ * saxes parser) is reused from request to request — parsing is synchronous, so they never overlap —
+ * and replaced after a document that failed half-way.
+ */
+class DocumentParser {
+  readonly parser = new SaxesParser({ position: false });
+  limits: CodecLimits = DEFAULT_LIMITS;
+  rootName = "";
+  elements: string[] = [];
+  values: ValueFrame[] = [];
+  arrays: ArrayFrame[] = [];
+  structs: Array<Map<string, XmlRpcValue>> = [];
+  members: MemberFrame[] = [];
+  params: XmlRpcValue[] = [];
+  methodName: string | undefined;
+  fault: XmlRpcValue | undefined;
+  text = "";
+  count = 0;
+  sawRoot = false;
+  sawParams = false;
   /** Values seen in the open <param>: exactly one is allowed. */
-  let paramValues = 0;
+  paramValues = 0;
 
-  const fail = (message: string): never => {
-    throw new MalformedRequest(message);
-  };
+  constructor() {
+    const parser = this.parser;
+    parser.on("error", (err) => fail(`Malformed XML: ${err.message}`));
+    parser.on("doctype", () => fail("DOCTYPE declarations are not allowed in XML-RPC requests."));
+    parser.on("processinginstruction", () => fail("Processing instructions are not allowed in XML-RPC requests."));
+    const onText = (data: string) => this.onText(data);
+    parser.on("cdata", onText);
+    parser.on("text", onText);
+    parser.on("opentag", (tag) => this.onOpen(tag.name));
+    parser.on("closetag", (tag) => this.onClose(tag.name));
+  }
 
-  parser.on("error", (err) => fail(`Malformed XML: ${err.message}`));
-  parser.on("doctype", () => fail("DOCTYPE declarations are not allowed in XML-RPC requests."));
-  parser.on("processinginstruction", () => fail("Processing instructions are not allowed in XML-RPC requests."));
-  const onText = (data: string) => {
-    const parent = elements[elements.length - 1] ?? "";
+  parse(xml: string, limits: CodecLimits, rootName: string): ParsedDocument {
+    this.limits = limits;
+    this.rootName = rootName;
+    this.elements = [];
+    this.values = [];
+    this.arrays = [];
+    this.structs = [];
+    this.members = [];
+    this.params = [];
+    this.methodName = undefined;
+    this.fault = undefined;
+    this.text = "";
+    this.count = 0;
+    this.sawRoot = false;
+    this.sawParams = false;
+    this.paramValues = 0;
+    // close() checks the document is complete and resets saxes for the next one.
+    this.parser.write(xml).close();
+    if (!this.sawRoot) fail("Empty request.");
+    return { methodName: this.methodName, params: this.params, fault: this.fault };
+  }
+
+  private onText(data: string): void {
+    const elements = this.elements;
+    const parent = elements.length > 0 ? elements[elements.length - 1] : "";
     if (TEXT_ELEMENTS.has(parent)) {
-      text += data;
+      this.text += data;
       if (parent === "value" && data.trim() !== "") {
-        const frame = values[values.length - 1];
+        const frame = this.values[this.values.length - 1];
         if (frame.typedValue) fail("A <value> mixes text with a typed value.");
         frame.hasText = true;
       }
     } else if (data.trim() !== "") fail(`Unexpected text inside <${parent || "document"}>.`);
-  };
-  parser.on("cdata", onText);
-  parser.on("text", onText);
-  parser.on("opentag", (tag) => {
-    const name = tag.name;
-    const parent = elements[elements.length - 1] ?? "";
-    if (++count > limits.maxElements) fail(`Request has more than ${limits.maxElements} elements.`);
+  }
+
+  private onOpen(name: string): void {
+    const elements = this.elements;
+    const parent = elements.length > 0 ? elements[elements.length - 1] : "";
+    const limits = this.limits;
+    if (++this.count > limits.maxElements) fail(`Request has more than ${limits.maxElements} elements.`);
     if (elements.length >= limits.maxDepth) fail(`Request nesting is deeper than ${limits.maxDepth} levels.`);
-    if (parent === "" && sawRoot) fail("More than one root element.");
-    sawRoot = true;
+    if (parent === "" && this.sawRoot) fail("More than one root element.");
+    this.sawRoot = true;
     const allowed = CHILDREN[parent];
-    if (!allowed || !allowed.has(name) || (parent === "" && name !== rootName)) fail(`Element <${name}> is not allowed inside <${parent || "document"}>.`);
+    if (!allowed || !allowed.has(name) || (parent === "" && name !== this.rootName)) fail(`Element <${name}> is not allowed inside <${parent || "document"}>.`);
     if (parent === "value") {
-      const frame = values[values.length - 1];
+      const frame = this.values[this.values.length - 1];
       if (frame.typedValue) fail("A <value> holds more than one value.");
       if (frame.hasText) fail("A <value> mixes text with a typed value.");
     }
     if (name === "params") {
-      if (sawParams) fail("The request has more than one <params>.");
-      sawParams = true;
+      if (this.sawParams) fail("The request has more than one <params>.");
+      this.sawParams = true;
     }
-    if (name === "param") paramValues = 0;
+    if (name === "param") this.paramValues = 0;
     elements.push(name);
-    text = "";
+    this.text = "";
     switch (name) {
       case "value":
-        values.push({ hasText: false });
+        this.values.push({ typedValue: undefined, hasText: false });
         break;
       case "array":
-        arrays.push({ items: [] });
+        this.arrays.push({ items: [] });
         break;
       case "struct":
-        structs.push(new Map());
+        this.structs.push(new Map());
         break;
       case "member":
-        members.push({});
+        this.members.push({ name: undefined, value: undefined });
         break;
     }
-  });
-  parser.on("closetag", (tag) => {
-    const name = tag.name;
+  }
+
+  private onClose(name: string): void {
+    const elements = this.elements;
     elements.pop();
-    const parent = elements[elements.length - 1] ?? "";
+    const parent = elements.length > 0 ? elements[elements.length - 1] : "";
     if (SCALARS.has(name)) {
-      const frame = values[values.length - 1];
+      const frame = this.values[this.values.length - 1];
       if (frame.typedValue) fail("A <value> holds more than one value.");
-      frame.typedValue = scalar(name, text, fail);
-      text = "";
+      frame.typedValue = scalar(name, this.text, fail);
+      this.text = "";
       return;
     }
     switch (name) {
       case "methodName":
-        if (methodName !== undefined) fail("The request has more than one <methodName>.");
-        methodName = text.trim();
+        if (this.methodName !== undefined) fail("The request has more than one <methodName>.");
+        this.methodName = this.text.trim();
         break;
       case "name": {
-        const member = members[members.length - 1];
+        const member = this.members[this.members.length - 1];
         if (member.name !== undefined) fail("A <member> has more than one <name>.");
-        member.name = text;
+        member.name = this.text;
         break;
       }
       case "array": {
-        const frame = arrays.pop()!;
-        setTyped({ kind: "array", items: frame.items });
+        const frame = this.arrays.pop()!;
+        this.setTyped({ kind: "array", items: frame.items });
         break;
       }
       case "struct": {
-        const map = structs.pop()!;
-        setTyped({ kind: "struct", members: map });
+        const map = this.structs.pop()!;
+        this.setTyped({ kind: "struct", members: map });
         break;
       }
       case "member": {
-        const member = members.pop()!;
+        const member = this.members.pop()!;
         if (member.name === undefined || member.value === undefined) fail("A <member> needs a <name> and a <value>.");
-        structs[structs.length - 1].set(member.name!, member.value!);
+        this.structs[this.structs.length - 1].set(member.name!, member.value!);
         break;
       }
       case "value": {
-        const frame = values.pop()!;
-        const value: XmlRpcValue = frame.typedValue ?? { kind: "string", value: text, typed: false };
+        const frame = this.values.pop()!;
+        const value: XmlRpcValue = frame.typedValue ?? { kind: "string", value: this.text, typed: false };
         if (parent === "param") {
-          if (++paramValues > 1) fail("A <param> holds more than one <value>.");
-          params.push(value);
-        } else if (parent === "fault") fault = value;
-        else if (parent === "data") arrays[arrays.length - 1].items.push(value);
+          if (++this.paramValues > 1) fail("A <param> holds more than one <value>.");
+          this.params.push(value);
+        } else if (parent === "fault") this.fault = value;
+        else if (parent === "data") this.arrays[this.arrays.length - 1].items.push(value);
         else if (parent === "member") {
-          const member = members[members.length - 1];
+          const member = this.members[this.members.length - 1];
           if (member.value !== undefined) fail("A <member> has more than one <value>.");
           member.value = value;
         }
         break;
       }
       case "param":
-        if (paramValues === 0) fail("A <param> has no <value>.");
+        if (this.paramValues === 0) fail("A <param> has no <value>.");
         break;
     }
-    text = "";
-  });
+    this.text = "";
+  }
 
-  function setTyped(value: XmlRpcValue): void {
-    const frame = values[values.length - 1];
+  private setTyped(value: XmlRpcValue): void {
+    const frame = this.values[this.values.length - 1];
     if (frame.typedValue) fail("A <value> holds more than one value.");
     frame.typedValue = value;
   }
+}
 
-  parser.write(xml).close();
-  if (!sawRoot) fail("Empty request.");
-  return { methodName, params, fault };
+let shared: DocumentParser | undefined;
+
+/** Parses a methodCall or methodResponse document; any other root element is refused at once. */
+function parseDocument(xml: string, limits: CodecLimits, rootName: "methodCall" | "methodResponse"): ParsedDocument {
+  const parser = shared ?? new DocumentParser();
+  shared = undefined;
+  const doc = parser.parse(xml, limits, rootName);
+  // Only a parser that finished its document cleanly is reused.
+  shared = parser;
+  return doc;
 }
 
 function scalar(name: string, text: string, fail: (m: string) => never): XmlRpcValue {
