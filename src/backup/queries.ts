@@ -11,7 +11,7 @@ export interface TableInfo {
 }
 
 /** Runtime state that is not part of a backup: the status of the task taking the backup. */
-export const TRANSIENT_TABLES = new Set(["task_status"]);
+export const TRANSIENT_TABLES = new Set(["task_status", "list_versions"]);
 
 export async function listTables(db: Db | Trx): Promise<TableInfo[]> {
   const tables = await db.introspection.getTables();

@@ -7,6 +7,7 @@ import * as printersJobs from "./migrations/0003-printers-jobs.js";
 import * as tasksCardsDirectory from "./migrations/0004-tasks-cards-directory.js";
 import * as webAdmin from "./migrations/0005-web-admin.js";
 import * as usersDeletedIndex from "./migrations/0006-users-deleted-partial-index.js";
+import * as usersListVersion from "./migrations/0007-users-list-version.js";
 
 type Step = { up(db: Kysely<unknown>, ctx: MigrationContext): Promise<void> };
 
@@ -17,6 +18,7 @@ const steps: Record<string, Step> = {
   "0004-tasks-cards-directory": tasksCardsDirectory,
   "0005-web-admin": webAdmin,
   "0006-users-deleted-partial-index": usersDeletedIndex,
+  "0007-users-list-version": usersListVersion,
 };
 
 export async function migrateToLatest(db: Kysely<unknown>, ctx: MigrationContext): Promise<void> {

@@ -175,6 +175,13 @@ export interface DB {
   task_status: TaskStatusTable;
   cards: CardTable;
   audit: AuditTable;
+  /** SQLite only (migration 0007): version numbers bumped by triggers, for caches. */
+  list_versions: ListVersionTable;
+}
+
+export interface ListVersionTable {
+  name: string;
+  version: number;
 }
 
 export interface SharedAccountAccessUserTable {

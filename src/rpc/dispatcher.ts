@@ -214,6 +214,8 @@ function describeKind(param: Param): string {
   }
 }
 
+const frozenArrays = new WeakMap<readonly string[], string>();
+
 export function encodeResult(ret: Returns, value: unknown): string {
   switch (ret.kind) {
     case "boolean":
@@ -224,8 +226,17 @@ export function encodeResult(ret: Returns, value: unknown): string {
       return encode.double(formatMoney(value as number));
     case "string":
       return encode.string(value as string);
-    case "strings":
-      return encode.stringArray(value as string[]);
+    case "strings": {
+      // A frozen array cannot change, so its encoding is kept with it (cached listUserAccounts pages).
+      const items = value as readonly string[];
+      if (!Object.isFrozen(items)) return encode.stringArray(items);
+      let xml = frozenArrays.get(items);
+      if (xml === undefined) {
+        xml = encode.stringArray(items);
+        frozenArrays.set(items, xml);
+      }
+      return xml;
+    }
     case "struct": {
       const record = value as Record<string, unknown>;
       return encode.struct(

@@ -57,7 +57,7 @@ type ValueOf<R extends Returns> = R extends { kind: "boolean" }
       : R extends { kind: "string" }
         ? string
         : R extends { kind: "strings" }
-          ? string[]
+          ? readonly string[]
           : R extends { kind: "struct"; fields: infer F }
             ? { [K in keyof F]: F[K] extends "boolean" ? boolean : F[K] extends "string" ? string : number }
             : never;

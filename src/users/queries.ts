@@ -85,6 +85,13 @@ export async function selectUsernamesByFullName(db: Db | Trx, fullName: string):
   return rows.map((r) => r.username);
 }
 
+const usersListVersion = precompiled((db) => db.selectFrom("list_versions").select("version").where("name", "=", "users"));
+
+/** The version of the set of live usernames (SQLite only; see migration 0007). */
+export async function selectUsersListVersion(db: Db | Trx): Promise<number | undefined> {
+  return (await usersListVersion.takeFirst(db))?.version;
+}
+
 export async function selectUsernames(db: Db | Trx, offset: number, limit: number): Promise<string[]> {
   const rows = await usernamesPage.execute(db, limit, offset);
   return rows.map((r) => r.username);

@@ -75,8 +75,12 @@ export interface NewUserChanges {
 
 export type InitialSettingsProvider = (trx: Trx, user: { id: number; internal: 0 | 1 }) => Promise<InitialUserSettings | undefined>;
 
+/** listUserAccounts pages kept (least recently filled first out). */
+const LIST_CACHE_PAGES = 64;
+
 export class UsersService {
   private initialSettings?: InitialSettingsProvider;
+  private readonly listCache = new Map<string, { version: number; names: readonly string[] }>();
 
   constructor(
     private readonly db: Database,
@@ -109,9 +113,25 @@ export class UsersService {
     return (await this.view(this.db.kysely, username)).account.overdraft_mode;
   }
 
-  async listUserAccounts(offset: number, limit: number): Promise<string[]> {
+  /**
+   * On SQLite, pages are cached against the version the database's triggers keep of the set of live
+   * usernames (any insert, delete, rename or deletion of a user moves it), so a script paging through
+   * every user again and again reads SQLite once per page and change. The cached arrays are frozen.
+   */
+  async listUserAccounts(offset: number, limit: number): Promise<readonly string[]> {
     checkPaging(offset, limit);
-    return q.selectUsernames(this.db.kysely, offset, limit);
+    if (this.db.dialect !== "sqlite") return q.selectUsernames(this.db.kysely, offset, limit);
+    const version = await q.selectUsersListVersion(this.db.kysely);
+    const key = `${offset}:${limit}`;
+    const hit = this.listCache.get(key);
+    if (hit && hit.version === version) return hit.names;
+    const names = Object.freeze(await q.selectUsernames(this.db.kysely, offset, limit));
+    if (version !== undefined) {
+      this.listCache.delete(key);
+      if (this.listCache.size >= LIST_CACHE_PAGES) this.listCache.delete(this.listCache.keys().next().value!);
+      this.listCache.set(key, { version, names });
+    }
+    return names;
   }
 
   /** Live usernames created from one source (directory sync, import, internal), sorted. */

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { openBackupFile, type BackupManifest } from "../../src/backup/backup-file.js";
-import { listTables, selectRowPage } from "../../src/backup/queries.js";
+import { listTables, selectRowPage, TRANSIENT_TABLES } from "../../src/backup/queries.js";
 import { restoreBackup } from "../../src/backup/restore.js";
 import { Database } from "../../src/db/database.js";
 import { BACKENDS, createPostgresDatabase, type Backend } from "../support/backends.js";
@@ -15,11 +15,11 @@ import { summaryOf, waitForTask } from "../support/tasks.js";
 
 type Dump = Record<string, string[]>;
 
-/** Every table of a database (less the task slot), rows as sorted JSON texts keyed by column name. */
+/** Every table of a database (less the transient ones: the task slot, SQLite's list versions), rows as sorted JSON texts keyed by column name. */
 async function dumpDatabase(db: Database, only?: readonly string[]): Promise<Dump> {
   const dump: Dump = {};
   for (const table of await listTables(db.kysely)) {
-    if (table.name === "task_status" || (only && !only.includes(table.name))) continue;
+    if (TRANSIENT_TABLES.has(table.name) || (only && !only.includes(table.name))) continue;
     const rows: string[] = [];
     for (let afterId = 0, offset = 0; ; ) {
       const page = await selectRowPage(db.kysely, table, { afterId, offset }, 1000);
