@@ -1,6 +1,6 @@
 // The audit log: who changed what, when, from which address. The XML-RPC dispatcher records every
 // state-changing API call, the admin web interface every change made through it; nothing else writes here.
-import type { Database } from "../db/database.js";
+import type { Database, Trx } from "../db/database.js";
 import type { Clock } from "../kernel/clock.js";
 import { Invalid } from "../kernel/errors.js";
 import { countAuditRows, insertAuditRow, selectAuditRows, type AuditRow } from "./queries.js";
@@ -32,18 +32,21 @@ export class AuditLogService {
 
   /** Writes one entry in its own transaction, after the change it describes has committed. */
   async record(entry: AuditEntry): Promise<void> {
+    await this.db.write((trx) => this.recordIn(trx, entry));
+  }
+
+  /** Writes one entry inside the caller's transaction, so that it commits with the change it describes. */
+  async recordIn(trx: Trx, entry: AuditEntry): Promise<void> {
     const detail = entry.detail ?? "";
-    await this.db.write((trx) =>
-      insertAuditRow(trx, {
-        created_at: this.clock.now(),
-        source: entry.source,
-        actor: entry.actor,
-        address: entry.address,
-        action: entry.action,
-        target: entry.target ?? "",
-        detail: detail.length > MAX_DETAIL ? `${detail.slice(0, MAX_DETAIL)}…` : detail,
-      }),
-    );
+    await insertAuditRow(trx, {
+      created_at: this.clock.now(),
+      source: entry.source,
+      actor: entry.actor,
+      address: entry.address,
+      action: entry.action,
+      target: entry.target ?? "",
+      detail: detail.length > MAX_DETAIL ? `${detail.slice(0, MAX_DETAIL)}…` : detail,
+    });
   }
 
   /** A page of entries, newest first, and whether another page follows. */

@@ -128,11 +128,19 @@ class TrackedSqliteDialect extends SqliteDialect {
   }
 }
 
+/** Extra writes that ride along with the next write unit (see Database.withRider). */
+export interface WriteRider {
+  run(trx: Trx): Promise<void>;
+  /** Set once the unit it rode with has committed. */
+  written: boolean;
+}
+
 export class Database {
   readonly kysely: Db;
   readonly dialect: Dialect;
   private readonly committer?: GroupCommitter;
   private readonly logSyncer?: LogSyncer;
+  private rider: WriteRider | undefined;
   private readonly sqlite?: BetterSqlite3.Database;
   private readonly pool?: pg.Pool;
   /** Set by the server to time queries and writes; unset in tools and tests that do not need it. */
@@ -192,16 +200,42 @@ export class Database {
    * retry sees the other node's row and takes the path for an existing one, e.g. a Conflict fault).
    */
   async write<T>(unit: (trx: Trx) => Promise<T>): Promise<T> {
+    const rider = this.rider;
+    if (rider) {
+      // The first write started while a rider is set carries it, inside the same unit.
+      this.rider = undefined;
+      const own = unit;
+      unit = async (trx) => {
+        const result = await own(trx);
+        await rider.run(trx);
+        return result;
+      };
+    }
     const observer = this.observer;
-    if (!observer) return this.runWrite(unit);
-    const started = performance.now();
+    const started = observer ? performance.now() : 0;
     try {
       const result = await this.runWrite(unit);
-      observer.write(performance.now() - started, true);
+      observer?.write(performance.now() - started, true);
+      if (rider) rider.written = true;
       return result;
     } catch (error) {
-      observer.write(performance.now() - started, false);
+      observer?.write(performance.now() - started, false);
       throw error;
+    }
+  }
+
+  /**
+   * Runs `start` (which must only start work, synchronously, and return its promise) so that the first
+   * write unit it starts before returning also runs `rider.run` at its end, in the same transaction:
+   * an audit row commits, or not, with the change it describes, at no extra commit. `rider.written`
+   * tells afterwards whether that happened; when `start` wrote nothing synchronously, it did not.
+   */
+  withRider<T>(rider: WriteRider, start: () => Promise<T>): Promise<T> {
+    this.rider = rider;
+    try {
+      return start();
+    } finally {
+      this.rider = undefined;
     }
   }
 

@@ -5,6 +5,8 @@ import { Conflict, Forbidden, Invalid, NotFound, NotSupported, QuireError, Unava
 import { formatMoney, MAX_MICROS, parseMoney } from "../kernel/money.js";
 import { encode, faultXml, MalformedRequest, parseMethodCall, responseXml, type CodecLimits, type XmlRpcValue } from "./codec.js";
 import { describeCall } from "./audit-summary.js";
+import type { AuditEntry } from "../audit-log/service.js";
+import type { WriteRider } from "../db/database.js";
 import { describeSignature, requiredCount, type MethodDefinition, type Param, type Returns } from "./method-table.js";
 
 export const FAULT = {
@@ -96,8 +98,18 @@ export class Dispatcher {
       if (!def) throw new RpcFault(FAULT.noSuchMethod, `java.lang.NoSuchMethodException: No method named ${call.methodName} exists in the API.`);
       const args = coerceArguments(def, params);
       this.app.log.debug({ method: def.name, application }, "api call");
-      const result = await def.call({ app: this.app, caller: { application, address } }, args);
-      if (def.changesState) await this.recordChange(def, args, application, address);
+      const ctx = { app: this.app, caller: { application, address } };
+      let result: unknown;
+      if (def.changesState) {
+        // The audit row rides in the call's first write unit when the method starts one at once (most
+        // do); otherwise, or if that unit failed, it is written on its own after the call succeeded.
+        const entry = this.auditEntry(def, args, application, address);
+        const rider: WriteRider = { run: (trx) => this.app.auditLog.recordIn(trx, entry), written: false };
+        result = await this.app.db.withRider(rider, () => def.call(ctx, args));
+        if (!rider.written) await this.recordChange(entry, def.name);
+      } else {
+        result = await def.call(ctx, args);
+      }
       return { xml: responseXml(encodeResult(def.returns, result)), method: def.name };
     } catch (error) {
       const { code, message } = this.faultOf(error, methodName);
@@ -105,13 +117,17 @@ export class Dispatcher {
     }
   }
 
-  /** Audits a committed change. A failure here is logged, not returned: the change itself succeeded. */
-  private async recordChange(def: MethodDefinition, args: readonly unknown[], application: string, address: string): Promise<void> {
+  private auditEntry(def: MethodDefinition, args: readonly unknown[], application: string, address: string): AuditEntry {
     const { target, detail } = describeCall(def, args);
+    return { source: "api", actor: application, address, action: def.name, target, detail };
+  }
+
+  /** Audits a committed change on its own. A failure here is logged, not returned: the change itself succeeded. */
+  private async recordChange(entry: AuditEntry, method: string): Promise<void> {
     try {
-      await this.app.auditLog.record({ source: "api", actor: application, address, action: def.name, target, detail });
+      await this.app.auditLog.record(entry);
     } catch (error) {
-      this.app.log.error({ err: error, method: def.name }, "could not write the audit entry of an API change");
+      this.app.log.error({ err: error, method }, "could not write the audit entry of an API change");
     }
   }
 
