@@ -1,4 +1,5 @@
 // CPU cost of the request pipeline without HTTP: parse, token check, dispatch, service, SQLite, encode.
+// "listUserAccounts uncached" drops the SQLite page cache before every call (the cost after a change).
 // Runs in one process against a fresh SQLite data directory with the benchmark's users, calling the
 // dispatcher with the same request bodies as `npm run bench`, N calls in flight at a time. CPU time per
 // call is steadier than requests/s on a busy machine, so it is the figure to compare code changes by.
@@ -22,6 +23,7 @@ const CALLS: Array<{ label: string; method: string; params: unknown[]; calls: nu
   { label: "isUserExists", method: "api.isUserExists", params: ["user00042"], calls: 4000 },
   { label: "getUserProperties (10)", method: "api.getUserProperties", params: ["user00042", PROPERTIES], calls: 4000 },
   { label: "listUserAccounts(0, 1000)", method: "api.listUserAccounts", params: [0, 1000], calls: 400 },
+  { label: "listUserAccounts uncached", method: "api.listUserAccounts", params: [0, 1000], calls: 400 },
   { label: "adjustUserAccountBalance", method: "api.adjustUserAccountBalance", params: ["user00042", 0.25, "bench"], calls: 4000 },
 ];
 
@@ -60,7 +62,14 @@ async function main(): Promise<void> {
       if (check.faultCode !== undefined) throw new Error(`${call.method} faulted: ${check.xml}`);
       const batches = Math.ceil(call.calls / concurrency);
       const run = async () => {
-        for (let b = 0; b < batches; b++) await Promise.all(Array.from({ length: concurrency }, () => dispatcher.dispatch(body, "127.0.0.1")));
+        const uncached = call.label.endsWith("uncached");
+        for (let b = 0; b < batches; b++)
+          await Promise.all(
+            Array.from({ length: concurrency }, () => {
+              if (uncached) app.users.forgetCachedLists();
+              return dispatcher.dispatch(body, "127.0.0.1");
+            }),
+          );
       };
       await run(); // warm-up
       const costs: number[] = [];

@@ -70,7 +70,10 @@ function cachingSqlite(db: BetterSqlite3.Database) {
 
 function cachedStatement(stmt: BetterSqlite3.Statement): CachedStatement {
   const run = (parameters: readonly unknown[]) => stmt.run(parameters);
-  if (!stmt.reader) return { reader: false, run, all: (parameters) => stmt.all(parameters), iterate: (parameters) => stmt.iterate(parameters) };
+  if (!stmt.reader) {
+    const all = (parameters: readonly unknown[]) => stmt.all(parameters);
+    return { reader: false, run, all, firstColumn: all, iterate: (parameters) => stmt.iterate(parameters) };
+  }
   const columns = stmt.columns().map((c) => c.name);
   // One column: read plain values (no per-row array at all); several: raw arrays.
   const single = columns.length === 1;
@@ -83,6 +86,11 @@ function cachedStatement(stmt: BetterSqlite3.Statement): CachedStatement {
     all(parameters) {
       const rows = stmt.all(parameters);
       for (let i = 0; i < rows.length; i++) rows[i] = build(rows[i]);
+      return rows;
+    },
+    firstColumn(parameters) {
+      const rows = stmt.all(parameters);
+      if (!single) for (let i = 0; i < rows.length; i++) rows[i] = (rows[i] as unknown[])[0];
       return rows;
     },
     *iterate(parameters) {

@@ -16,6 +16,8 @@ import type { DB } from "./schema.js";
 export interface CachedStatement {
   readonly reader: boolean;
   all(parameters: readonly unknown[]): unknown[];
+  /** The first column of every row, as plain values (no row objects). */
+  firstColumn(parameters: readonly unknown[]): unknown[];
   run(parameters: readonly unknown[]): BetterSqlite3.RunResult;
   iterate(parameters: readonly unknown[]): IterableIterator<unknown>;
 }
@@ -48,6 +50,20 @@ export function directFor(db: object): DirectSqlite | undefined {
   if (forTransaction) return forTransaction;
   const root = roots.get(db);
   return root && !root.held() ? root : undefined;
+}
+
+/** Runs one compiled query on the connection and returns the first column of its rows. */
+export function firstColumnDirect(direct: DirectSqlite, sql: string, parameters: readonly unknown[]): unknown[] {
+  const observe = direct.observe;
+  const started = observe ? performance.now() : 0;
+  try {
+    const values = direct.prepare(sql).firstColumn(parameters);
+    observe?.(performance.now() - started, true);
+    return values;
+  } catch (error) {
+    observe?.(performance.now() - started, false);
+    throw error;
+  }
 }
 
 /** Runs one compiled statement on the connection, with the result Kysely's SQLite driver gives. */

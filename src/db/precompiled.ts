@@ -3,7 +3,7 @@
 // directly on the connection where that is safe (db/direct.ts), otherwise through Kysely's executor.
 import type { Compilable, CompiledQuery, Kysely, QueryResult } from "kysely";
 import type { DB } from "./schema.js";
-import { directFor, runDirect } from "./direct.js";
+import { directFor, firstColumnDirect, runDirect } from "./direct.js";
 
 type Handle = Kysely<DB>;
 
@@ -23,6 +23,8 @@ export interface Precompiled<A extends unknown[], R> {
   execute(db: Handle, ...args: A): Promise<R[]>;
   /** The first row, or undefined. */
   takeFirst(db: Handle, ...args: A): Promise<R | undefined>;
+  /** The first selected column of every row, without row objects on SQLite. */
+  column(db: Handle, ...args: A): Promise<Array<R[keyof R]>>;
   /** The driver's result (row count of a write, insert id). */
   run(db: Handle, ...args: A): Promise<QueryResult<R>>;
 }
@@ -63,6 +65,13 @@ export function precompiled<A extends unknown[], R>(build: (db: Handle, ...args:
     },
     async takeFirst(db, ...args) {
       return (await executeQuery(db, args)).rows[0];
+    },
+    async column(db, ...args) {
+      const compiled = compiledFor(db, args);
+      const direct = directFor(db);
+      if (direct) return firstColumnDirect(direct, compiled.sql, compiled.parameters) as Array<R[keyof R]>;
+      const { rows } = await db.executeQuery(compiled);
+      return rows.map((row) => Object.values(row as object)[0] as R[keyof R]);
     },
     run(db, ...args) {
       return executeQuery(db, args);

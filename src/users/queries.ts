@@ -93,8 +93,7 @@ export async function selectUsersListVersion(db: Db | Trx): Promise<number | und
 }
 
 export async function selectUsernames(db: Db | Trx, offset: number, limit: number): Promise<string[]> {
-  const rows = await usernamesPage.execute(db, limit, offset);
-  return rows.map((r) => r.username);
+  return usernamesPage.column(db, limit, offset);
 }
 
 export async function countUsers(db: Db | Trx): Promise<number> {

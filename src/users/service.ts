@@ -134,6 +134,11 @@ export class UsersService {
     return names;
   }
 
+  /** Drops the cached listUserAccounts pages (benchmarks measure the uncached path with it). */
+  forgetCachedLists(): void {
+    this.listCache.clear();
+  }
+
   /** Live usernames created from one source (directory sync, import, internal), sorted. */
   async listUsernamesBySource(source: string): Promise<string[]> {
     return q.selectUsernamesBySource(this.db.kysely, source);
