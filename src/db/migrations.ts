@@ -8,6 +8,7 @@ import * as tasksCardsDirectory from "./migrations/0004-tasks-cards-directory.js
 import * as webAdmin from "./migrations/0005-web-admin.js";
 import * as usersDeletedIndex from "./migrations/0006-users-deleted-partial-index.js";
 import * as usersListVersion from "./migrations/0007-users-list-version.js";
+import * as ledgerIndexTrim from "./migrations/0008-ledger-index-trim.js";
 
 type Step = { up(db: Kysely<unknown>, ctx: MigrationContext): Promise<void> };
 
@@ -19,6 +20,7 @@ const steps: Record<string, Step> = {
   "0005-web-admin": webAdmin,
   "0006-users-deleted-partial-index": usersDeletedIndex,
   "0007-users-list-version": usersListVersion,
+  "0008-ledger-index-trim": ledgerIndexTrim,
 };
 
 export async function migrateToLatest(db: Kysely<unknown>, ctx: MigrationContext): Promise<void> {
