@@ -1,7 +1,8 @@
 // Benchmark of the background imports and the directory sync against a fresh embedded-SQLite server
 // (or PostgreSQL with QUIRE_BENCH_PG_URL): PaperCut's loadSharedAccounts.py file (20 parents × 500
 // sub-accounts), a user import file, and a sync from a slapd loaded with a fixture directory. Sizes can
-// be lowered on a busy machine: QUIRE_BENCH_USERS (default 100,000), QUIRE_BENCH_LDAP_USERS (10,000).
+// be lowered on a busy machine: QUIRE_BENCH_USERS (default 100,000), QUIRE_BENCH_LDAP_USERS (10,000);
+// QUIRE_BENCH_ONLY=shared,users,ldap runs only the parts named.
 // Run: npm run build && node dist/bench/imports.js
 import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
 import { once } from "node:events";
@@ -15,6 +16,8 @@ import { fixtureLdif, LDAP_ADMIN_DN, LDAP_ADMIN_PASSWORD, LDAP_SUFFIX, startSlap
 const TOKEN = "bench-token-0123456789";
 const USERS = Number(process.env.QUIRE_BENCH_USERS ?? 100_000);
 const LDAP_USERS = Number(process.env.QUIRE_BENCH_LDAP_USERS ?? 10_000);
+/** Which parts to run (comma-separated: shared, users, ldap); all by default. */
+const ONLY = new Set((process.env.QUIRE_BENCH_ONLY ?? "shared,users,ldap").split(",").map((s) => s.trim()));
 
 async function writeLines(path: string, count: number, line: (i: number) => string): Promise<void> {
   const out = createWriteStream(path);
@@ -41,34 +44,40 @@ try {
   const rpc = new RpcClient(`http://127.0.0.1:${server.httpPort}/rpc/api/xmlrpc`, TOKEN);
 
   // The file loadSharedAccounts.py writes: 20 parent lines, then 20 × 500 sub-account lines.
-  const shared = join(dir, "shared.tsv");
-  await writeLines(shared, 20 + 20 * 500, (i) => {
-    if (i < 20) return `parentAccount${String(i).padStart(3, "0")}\t\tY\tPPx${i}\t10.0\tN\t[All Users]\t\t\t\t\n`;
-    const p = Math.floor((i - 20) / 500);
-    const a = (i - 20) % 500;
-    return `${String(p).padStart(3, "0")}LongParentAccountname\t${String(a).padStart(3, "0")}ReallyLongSharedAccountName\t\t${p}x${a}\t10.0\t\t\t[All Users]\t\t\t\n`;
-  });
-  const sharedRun = await runTask(rpc, "api.batchImportSharedAccounts", shared, false, false);
-  rows.push(["batchImportSharedAccounts, 10,020 lines", sharedRun.ms, sharedRun.summary]);
+  if (ONLY.has("shared")) {
+    const shared = join(dir, "shared.tsv");
+    await writeLines(shared, 20 + 20 * 500, (i) => {
+      if (i < 20) return `parentAccount${String(i).padStart(3, "0")}\t\tY\tPPx${i}\t10.0\tN\t[All Users]\t\t\t\t\n`;
+      const p = Math.floor((i - 20) / 500);
+      const a = (i - 20) % 500;
+      return `${String(p).padStart(3, "0")}LongParentAccountname\t${String(a).padStart(3, "0")}ReallyLongSharedAccountName\t\t${p}x${a}\t10.0\t\t\t[All Users]\t\t\t\n`;
+    });
+    const sharedRun = await runTask(rpc, "api.batchImportSharedAccounts", shared, false, false);
+    rows.push(["batchImportSharedAccounts, 10,020 lines", sharedRun.ms, sharedRun.summary]);
+  }
 
-  const users = join(dir, "users.tsv");
-  await writeLines(users, USERS, (i) => `user${String(i).padStart(6, "0")}\t${i % 50}.25\t${i % 2 ? "Y" : "N"}\tUser Number ${i}\tuser${i}@example.edu\tDept ${i % 40}\tOffice ${i % 7}\tCARD${i}\t\t\t\t\t\t\n`);
-  const userRun = await runTask(rpc, "api.batchImportUsers", users, true);
-  rows.push([`batchImportUsers, ${USERS} new users`, userRun.ms, userRun.summary]);
+  if (ONLY.has("users")) {
+    const users = join(dir, "users.tsv");
+    await writeLines(users, USERS, (i) => `user${String(i).padStart(6, "0")}\t${i % 50}.25\t${i % 2 ? "Y" : "N"}\tUser Number ${i}\tuser${i}@example.edu\tDept ${i % 40}\tOffice ${i % 7}\tCARD${i}\t\t\t\t\t\t\n`);
+    const userRun = await runTask(rpc, "api.batchImportUsers", users, true);
+    rows.push([`batchImportUsers, ${USERS} new users`, userRun.ms, userRun.summary]);
+  }
 
-  const slapd = await startSlapd(fixtureLdif(LDAP_USERS));
-  try {
-    for (const [k, v] of [
-      ["user-source.type", "ldap"],
-      ["ldap.server", slapd.url],
-      ["ldap.bind-dn", LDAP_ADMIN_DN],
-      ["ldap.bind-password", LDAP_ADMIN_PASSWORD],
-      ["ldap.base-dn", LDAP_SUFFIX],
-    ]) await rpc.call("api.setConfigValue", k, v);
-    const ldapRun = await runTask(rpc, "api.addNewUsers");
-    rows.push([`addNewUsers from LDAP, ${LDAP_USERS} users`, ldapRun.ms, ldapRun.summary]);
-  } finally {
-    slapd.stop();
+  if (ONLY.has("ldap")) {
+    const slapd = await startSlapd(fixtureLdif(LDAP_USERS));
+    try {
+      for (const [k, v] of [
+        ["user-source.type", "ldap"],
+        ["ldap.server", slapd.url],
+        ["ldap.bind-dn", LDAP_ADMIN_DN],
+        ["ldap.bind-password", LDAP_ADMIN_PASSWORD],
+        ["ldap.base-dn", LDAP_SUFFIX],
+      ]) await rpc.call("api.setConfigValue", k, v);
+      const ldapRun = await runTask(rpc, "api.addNewUsers");
+      rows.push([`addNewUsers from LDAP, ${LDAP_USERS} users`, ldapRun.ms, ldapRun.summary]);
+    } finally {
+      slapd.stop();
+    }
   }
 } finally {
   await server.close();

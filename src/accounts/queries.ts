@@ -418,3 +418,25 @@ export async function insertLedgerRows(
     )
     .execute();
 }
+
+/**
+ * Locks the rows for the rest of the transaction on PostgreSQL (a no-op write, as lockAccount) and
+ * reads their balances; one pair of statements for a batch of ids.
+ */
+export async function lockAccountBalances(trx: Trx, accountIds: readonly number[]): Promise<Map<number, Micros>> {
+  const out = new Map<number, Micros>();
+  if (accountIds.length === 0) return out;
+  await trx
+    .updateTable("accounts")
+    .set((eb) => ({ balance: eb.ref("balance") }))
+    .where("id", "in", accountIds)
+    .execute();
+  for (const r of await trx.selectFrom("accounts").select(["id", "balance"]).where("id", "in", accountIds).execute()) out.set(r.id, r.balance);
+  return out;
+}
+
+/** Sets the same balance on every account of `accountIds` in one statement (the ledger rows are the caller's). */
+export async function updateBalances(trx: Trx, accountIds: readonly number[], balance: Micros): Promise<void> {
+  if (accountIds.length === 0) return;
+  await trx.updateTable("accounts").set({ balance }).where("id", "in", accountIds).execute();
+}

@@ -17,11 +17,13 @@ import {
   insertMissingPersonalAccounts,
   insertPersonalAccounts,
   lockAccount,
+  lockAccountBalances,
   selectLedgerPage,
   selectLiveSharedAccounts,
   selectPersonalAccountsOfUser,
   selectSharedAccountByName,
   selectSharedAccountsByNames,
+  updateBalances,
   type AccountRow,
   type BulkBalanceRule,
   type CreditRules,
@@ -75,6 +77,42 @@ export class AccountsService {
     const delta = balance - account.balance;
     if (delta === 0) return;
     await this.adjustBalance(trx, accountId, delta, entry);
+  }
+
+  /**
+   * Sets many absolute balances at once in the caller's transaction (the batch imports), with the same
+   * result as calling setBalance for each change in order: every change that moves a balance writes one
+   * ledger row with the difference. The accounts are locked and read in one statement per 500, the
+   * balances written in one statement per distinct final balance, the ledger rows 500 per statement.
+   */
+  async setBalances(trx: Trx, changes: ReadonlyArray<{ accountId: number; balance: Micros; entry: LedgerEntry }>): Promise<void> {
+    if (changes.length === 0) return;
+    const ids = [...new Set(changes.map((c) => c.accountId))];
+    const start = new Map<number, Micros>();
+    for (let i = 0; i < ids.length; i += 500) for (const [id, balance] of await lockAccountBalances(trx, ids.slice(i, i + 500))) start.set(id, balance);
+    const current = new Map(start);
+    const ledger: Array<{ accountId: number; amount: Micros; balanceAfter: Micros; entry: LedgerEntry }> = [];
+    for (const c of changes) {
+      const before = current.get(c.accountId);
+      if (before === undefined) throw new NotFound(`Account ${c.accountId} does not exist.`);
+      const delta = c.balance - before;
+      if (delta === 0) continue;
+      if (Math.abs(c.balance) > MAX_MICROS) {
+        throw new Invalid(`The change of ${formatMoney(delta)} would take the balance beyond ±${formatMoney(MAX_MICROS)}, the largest amount kept exactly.`);
+      }
+      ledger.push({ accountId: c.accountId, amount: delta, balanceAfter: c.balance, entry: c.entry });
+      current.set(c.accountId, c.balance);
+    }
+    const byBalance = new Map<Micros, number[]>();
+    for (const [id, balance] of current) {
+      if (balance === start.get(id)) continue;
+      const list = byBalance.get(balance) ?? [];
+      list.push(id);
+      byBalance.set(balance, list);
+    }
+    for (const [balance, list] of byBalance) for (let i = 0; i < list.length; i += 500) await updateBalances(trx, list.slice(i, i + 500), balance);
+    const now = this.clock.now();
+    for (let i = 0; i < ledger.length; i += 500) await insertLedgerRows(trx, ledger.slice(i, i + 500), now);
   }
 
   /**

@@ -31,6 +31,31 @@ export async function insertSharedAccount(trx: Trx, values: { name: string; pare
   return row.id;
 }
 
+/**
+ * Inserts new shared accounts that all set the same columns, in one statement; returns their ids by
+ * full name. Balances start at zero (opening balances go through the accounts feature).
+ */
+export async function insertSharedAccounts(
+  trx: Trx,
+  rows: ReadonlyArray<{ name: string; parent_id: number | null; created_at: number } & SharedAccountPatch>,
+): Promise<Map<string, number>> {
+  const ids = new Map<string, number>();
+  if (rows.length === 0) return ids;
+  const inserted = await trx
+    .insertInto("accounts")
+    .values(rows.map((r) => ({ account_type: "shared" as const, ...r })))
+    .returning(["id", "name"])
+    .execute();
+  for (const r of inserted) ids.set(r.name, r.id);
+  return ids;
+}
+
+/** Applies the same patch to many shared accounts in one statement. */
+export async function updateSharedAccounts(trx: Trx, ids: readonly number[], patch: SharedAccountPatch): Promise<void> {
+  if (ids.length === 0 || Object.keys(patch).length === 0) return;
+  await trx.updateTable("accounts").set(patch).where("id", "in", ids).execute();
+}
+
 export type SharedAccountPatch = Partial<{ disabled: 0 | 1; pin: string; restricted: 0 | 1; invoice_option: string; comment_option: string; notes: string }>;
 
 export async function updateSharedAccount(trx: Trx, id: number, patch: SharedAccountPatch): Promise<void> {

@@ -17,11 +17,13 @@ import { ImportErrors, flagField, importLines, tabFields, type LineRecord } from
 import {
   inSavepoint,
   insertSharedAccount,
+  insertSharedAccounts,
   markSharedAccountsDeleted,
   selectLiveSharedAccountNames,
   selectSharedAccountIdByPin,
   selectSharedAccountIdsByPins,
   updateSharedAccount,
+  updateSharedAccounts,
   type SharedAccountPatch,
 } from "./queries.js";
 
@@ -73,6 +75,18 @@ function option(label: string, text: string, allowed: readonly string[]): string
   return t;
 }
 
+/** The account columns a line sets. */
+function patchOf(r: SharedAccountRecord): SharedAccountPatch {
+  return {
+    ...(r.enabled ? { disabled: r.enabled === "N" ? 1 : 0 } : {}),
+    ...(r.pin !== undefined ? { pin: r.pin } : {}),
+    ...(r.restricted ? { restricted: r.restricted === "Y" ? 1 : 0 } : {}),
+    ...(r.invoiceOption ? { invoice_option: r.invoiceOption } : {}),
+    ...(r.commentOption ? { comment_option: r.commentOption } : {}),
+    ...(r.notes !== undefined ? { notes: r.notes } : {}),
+  };
+}
+
 export function parseSharedAccountLine(text: string): SharedAccountRecord {
   const [parent, sub, enabled, pin, balance, restricted, users, groups, invoice, comment, notes] = tabFields(text, 11);
   const record: SharedAccountRecord = { parent: checkName("parent account name", parent), sub: checkName("sub-account name", sub) };
@@ -92,16 +106,37 @@ export function parseSharedAccountLine(text: string): SharedAccountRecord {
 
 class TestRunRollback extends Error {}
 
-/** What the fast path knows of a batch: its accounts by full name (id, PIN) and the PINs' owners (-1: several). */
-interface BatchState {
-  accounts: Map<string, { id: number; pin: string }>;
-  pins: Map<string, number>;
+/** What a line does to an account, in the batch's plan: an existing account (id) or a new one, with its values so far. */
+interface PlannedAccount {
+  /** The owner key of PIN/codes: `#id` for an existing account, `+name` for a new one. */
+  key: string;
+  name: string;
+  id?: number;
+  /** For a new sub-account: its parent's full name. */
+  parent?: string;
+  /** New account: its values; existing account: the columns the batch changes. */
+  values: SharedAccountPatch;
+  pin: string;
 }
 
 interface Counts {
   created: number;
   updated: number;
   deleted: number;
+}
+
+const BALANCE_COMMENT = "Balance set by batch shared account import";
+
+/** Groups rows by the columns they set, so each group is one multi-row statement. */
+function bySignature<T extends object>(rows: readonly T[]): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const row of rows) {
+    const key = Object.keys(row).sort().join(",");
+    const list = groups.get(key) ?? [];
+    list.push(row);
+    groups.set(key, list);
+  }
+  return [...groups.values()];
 }
 
 export class SharedAccountImport {
@@ -144,28 +179,14 @@ export class SharedAccountImport {
   }
 
   /**
-   * Fast path: the batch's existing accounts and PIN owners are read with one query each and the lines
-   * are applied in one savepoint without per-line savepoints. If any line fails, that savepoint is
-   * rolled back and the batch applied again line by line, each in its own savepoint, so a bad line
-   * changes nothing, the good ones are kept and each error is reported against its line.
+   * Fast path: the batch is applied set-based in one savepoint (see applySetBased). If anything fails,
+   * that savepoint is rolled back and the batch applied again line by line, each in its own savepoint,
+   * so a bad line changes nothing, the good ones are kept and each error is reported against its line.
    */
   private async applyBatch(trx: Trx, batch: Array<LineRecord<SharedAccountRecord>>, errors: ImportErrors): Promise<void> {
     const before = { ...this.counts };
     try {
-      await inSavepoint(trx, async () => {
-        const names = new Set<string>();
-        const pins = new Set<string>();
-        for (const { record: r } of batch) {
-          names.add(r.parent);
-          if (r.sub !== "") names.add(`${r.parent}\\${r.sub}`);
-          if (r.pin !== undefined) pins.add(r.pin);
-        }
-        const known: BatchState = {
-          accounts: new Map((await this.accounts.findSharedAccounts(trx, [...names])).map((a) => [a.name, { id: a.id, pin: a.pin }])),
-          pins: await selectSharedAccountIdsByPins(trx, [...pins]),
-        };
-        for (const { record } of batch) await this.applyRecord(trx, record, known);
-      });
+      await inSavepoint(trx, () => this.applySetBased(trx, batch));
       for (const { record } of batch) this.name(record);
       return;
     } catch {
@@ -191,66 +212,112 @@ export class SharedAccountImport {
   }
 
   /**
-   * Applies one line. With `known` (the fast path) accounts and PIN owners come from the batch's
-   * preload, kept current as lines change them, and a new account is inserted with its values at once.
+   * Applies a whole batch in a few statements, with the result applying its lines in turn would have.
+   * The batch's accounts and the owners of the PIN/codes it sets are read with one query each; the lines
+   * are then folded, in order, into a plan (new accounts with their values, changes to existing ones,
+   * access lists, balances set), checking each line as it goes; the plan is written with multi-row
+   * inserts of the new accounts (parents first), one update per distinct change of existing accounts,
+   * and the access lists and balances through their features' set-based calls.
    */
-  private async applyRecord(trx: Trx, r: SharedAccountRecord, known?: BatchState): Promise<void> {
-    const now = this.clock.now();
-    const find = async (name: string): Promise<number | undefined> =>
-      known ? known.accounts.get(name)?.id : (await this.accounts.findSharedAccount(trx, name))?.id;
-    const patch: SharedAccountPatch = {
-      ...(r.enabled ? { disabled: r.enabled === "N" ? 1 : 0 } : {}),
-      ...(r.pin !== undefined ? { pin: r.pin } : {}),
-      ...(r.restricted ? { restricted: r.restricted === "Y" ? 1 : 0 } : {}),
-      ...(r.invoiceOption ? { invoice_option: r.invoiceOption } : {}),
-      ...(r.commentOption ? { comment_option: r.commentOption } : {}),
-      ...(r.notes !== undefined ? { notes: r.notes } : {}),
+  private async applySetBased(trx: Trx, batch: Array<LineRecord<SharedAccountRecord>>): Promise<void> {
+    const names = new Set<string>();
+    const pinsSet = new Set<string>();
+    for (const { record: r } of batch) {
+      names.add(r.parent);
+      if (r.sub !== "") names.add(`${r.parent}\\${r.sub}`);
+      if (r.pin !== undefined) pinsSet.add(r.pin);
+    }
+    const plan = new Map<string, PlannedAccount>();
+    for (const a of await this.accounts.findSharedAccounts(trx, [...names])) plan.set(a.name, { key: `#${a.id}`, name: a.name, id: a.id, values: {}, pin: a.pin });
+    // PIN/code → owner key; -1 when several accounts already share it (every line setting it then fails).
+    const pins = new Map<string, string | -1>();
+    for (const [pin, id] of await selectSharedAccountIdsByPins(trx, [...pinsSet])) pins.set(pin, id === -1 ? -1 : `#${id}`);
+    const access: Array<{ key: string; name: string; writes: Array<[string, string]> }> = [];
+    const balances: Array<{ key: string; balance: number }> = [];
+    const create = (name: string, parent: string | undefined, values: SharedAccountPatch): PlannedAccount => {
+      const account: PlannedAccount = { key: `+${name}`, name, values, pin: values.pin ?? "", ...(parent !== undefined ? { parent } : {}) };
+      plan.set(name, account);
+      this.counts.created++;
+      return account;
     };
+    for (const { record: r } of batch) {
+      const patch = patchOf(r);
+      if (r.sub !== "" && !plan.has(r.parent)) create(r.parent, undefined, {});
+      const fullName = r.sub === "" ? r.parent : `${r.parent}\\${r.sub}`;
+      let account = plan.get(fullName);
+      if (r.pin !== undefined) {
+        const owner = pins.get(r.pin);
+        if (owner !== undefined && (owner === -1 || owner !== account?.key)) throw new Conflict(`the PIN/code ${r.pin} is already used by another shared account.`);
+      }
+      if (account) {
+        Object.assign(account.values, patch);
+        this.counts.updated++;
+      } else account = create(fullName, r.sub === "" ? undefined : r.parent, { ...patch });
+      if (r.pin !== undefined) {
+        if (account.pin !== "" && pins.get(account.pin) === account.key) pins.delete(account.pin);
+        pins.set(r.pin, account.key);
+        account.pin = r.pin;
+      }
+      const writes: Array<[string, string]> = [];
+      if (r.accessUsers !== undefined) writes.push(["access-users", r.accessUsers]);
+      if (r.accessGroups !== undefined) writes.push(["access-groups", r.accessGroups]);
+      if (writes.length > 0) access.push({ key: account.key, name: fullName, writes });
+      if (r.balance !== undefined) balances.push({ key: account.key, balance: r.balance });
+    }
+
+    const now = this.clock.now();
+    const ids = new Map<string, number>();
+    for (const a of plan.values()) if (a.id !== undefined) ids.set(a.key, a.id);
+    const fresh = [...plan.values()].filter((a) => a.id === undefined);
+    // Parents first: their ids are the sub-accounts' parent_id.
+    for (const level of [fresh.filter((a) => a.parent === undefined), fresh.filter((a) => a.parent !== undefined)]) {
+      const rows = level.map((a) => ({ name: a.name, parent_id: a.parent === undefined ? null : ids.get(plan.get(a.parent)!.key)!, created_at: now, ...a.values }));
+      for (const group of bySignature(rows)) {
+        for (let i = 0; i < group.length; i += 500) for (const [name, id] of await insertSharedAccounts(trx, group.slice(i, i + 500))) ids.set(`+${name}`, id);
+      }
+    }
+    const changes = new Map<string, { patch: SharedAccountPatch; ids: number[] }>();
+    for (const a of plan.values()) {
+      if (a.id === undefined || Object.keys(a.values).length === 0) continue;
+      const key = JSON.stringify(Object.entries(a.values).sort(([x], [y]) => (x < y ? -1 : 1)));
+      const change = changes.get(key) ?? { patch: a.values, ids: [] };
+      change.ids.push(a.id);
+      changes.set(key, change);
+    }
+    for (const change of changes.values()) for (let i = 0; i < change.ids.length; i += 500) await updateSharedAccounts(trx, change.ids.slice(i, i + 500), change.patch);
+    await this.sharedAccounts.replaceAccessLists(trx, access.map((a) => ({ accountId: ids.get(a.key)!, name: a.name, writes: a.writes })));
+    const entry = { kind: "set-balance", comment: BALANCE_COMMENT, createdBy: this.actor.application };
+    await this.accounts.setBalances(trx, balances.map((b) => ({ accountId: ids.get(b.key)!, balance: b.balance, entry })));
+  }
+
+  /** Applies one line (the line-by-line path, in the line's own savepoint). */
+  private async applyRecord(trx: Trx, r: SharedAccountRecord): Promise<void> {
+    const now = this.clock.now();
+    const find = async (name: string): Promise<number | undefined> => (await this.accounts.findSharedAccount(trx, name))?.id;
     let parentId: number | null = null;
     if (r.sub !== "") {
       const parent = await find(r.parent);
       if (parent !== undefined) parentId = parent;
       else {
         parentId = await insertSharedAccount(trx, { name: r.parent, parent_id: null, created_at: now });
-        known?.accounts.set(r.parent, { id: parentId, pin: "" });
         this.counts.created++;
       }
     }
     const fullName = r.sub === "" ? r.parent : `${r.parent}\\${r.sub}`;
     const existingId = await find(fullName);
-    const existing = existingId !== undefined;
-    let id: number;
-    if (known) {
-      if (r.pin !== undefined) {
-        const owner = known.pins.get(r.pin);
-        if (owner !== undefined && (owner === -1 || owner !== existingId)) throw new Conflict(`the PIN/code ${r.pin} is already used by another shared account.`);
-      }
-      if (existingId !== undefined) {
-        id = existingId;
-        await updateSharedAccount(trx, id, patch);
-      } else id = await insertSharedAccount(trx, { name: fullName, parent_id: parentId, created_at: now, ...patch });
-      const state = known.accounts.get(fullName) ?? { id, pin: "" };
-      if (r.pin !== undefined) {
-        if (state.pin !== "" && known.pins.get(state.pin) === id) known.pins.delete(state.pin);
-        known.pins.set(r.pin, id);
-        state.pin = r.pin;
-      }
-      known.accounts.set(fullName, state);
-    } else {
-      id = existingId ?? (await insertSharedAccount(trx, { name: fullName, parent_id: parentId, created_at: now }));
-      if (r.pin !== undefined && (await selectSharedAccountIdByPin(trx, r.pin, id)) !== undefined) {
-        throw new Conflict(`the PIN/code ${r.pin} is already used by another shared account.`);
-      }
-      await updateSharedAccount(trx, id, patch);
+    const id = existingId ?? (await insertSharedAccount(trx, { name: fullName, parent_id: parentId, created_at: now }));
+    if (r.pin !== undefined && (await selectSharedAccountIdByPin(trx, r.pin, id)) !== undefined) {
+      throw new Conflict(`the PIN/code ${r.pin} is already used by another shared account.`);
     }
+    await updateSharedAccount(trx, id, patchOf(r));
     const access: Array<[string, string]> = [];
     if (r.accessUsers !== undefined) access.push(["access-users", r.accessUsers]);
     if (r.accessGroups !== undefined) access.push(["access-groups", r.accessGroups]);
     await this.sharedAccounts.applyPropertiesInTransaction(trx, fullName, access, this.actor);
     if (r.balance !== undefined) {
-      await this.accounts.setBalance(trx, id, r.balance, { kind: "set-balance", comment: "Balance set by batch shared account import", createdBy: this.actor.application });
+      await this.accounts.setBalance(trx, id, r.balance, { kind: "set-balance", comment: BALANCE_COMMENT, createdBy: this.actor.application });
     }
-    if (existing) this.counts.updated++;
+    if (existingId !== undefined) this.counts.updated++;
     else this.counts.created++;
   }
 

@@ -151,3 +151,35 @@ export async function deleteAllAccessUsers(trx: Trx, accountId: number): Promise
 export async function deleteAllAccessGroups(trx: Trx, accountId: number): Promise<void> {
   await trx.deleteFrom("shared_account_access_groups").where("account_id", "=", accountId).execute();
 }
+
+/** Empties the user access lists of many accounts in one statement. */
+export async function deleteAccessUsersOf(trx: Trx, accountIds: readonly number[]): Promise<void> {
+  if (accountIds.length === 0) return;
+  await trx.deleteFrom("shared_account_access_users").where("account_id", "in", accountIds).execute();
+}
+
+/** Empties the group access lists of many accounts in one statement. */
+export async function deleteAccessGroupsOf(trx: Trx, accountIds: readonly number[]): Promise<void> {
+  if (accountIds.length === 0) return;
+  await trx.deleteFrom("shared_account_access_groups").where("account_id", "in", accountIds).execute();
+}
+
+/** Grants many (account, user) pairs in one statement; pairs already granted are left alone. */
+export async function insertAccessUsers(trx: Trx, rows: ReadonlyArray<{ account_id: number; user_id: number }>): Promise<void> {
+  if (rows.length === 0) return;
+  await trx
+    .insertInto("shared_account_access_users")
+    .values([...rows])
+    .onConflict((oc) => oc.columns(["account_id", "user_id"]).doNothing())
+    .execute();
+}
+
+/** Grants many (account, group) pairs in one statement; pairs already granted are left alone. */
+export async function insertAccessGroups(trx: Trx, rows: ReadonlyArray<{ account_id: number; group_id: number }>): Promise<void> {
+  if (rows.length === 0) return;
+  await trx
+    .insertInto("shared_account_access_groups")
+    .values([...rows])
+    .onConflict((oc) => oc.columns(["account_id", "group_id"]).doNothing())
+    .execute();
+}

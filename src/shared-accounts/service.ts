@@ -4,7 +4,7 @@ import type { AccountsService, AccountRow, LedgerEntry } from "../accounts/servi
 import type { Database, Db, Trx } from "../db/database.js";
 import type { GroupsService } from "../groups/service.js";
 import type { Clock } from "../kernel/clock.js";
-import { Conflict, Invalid, NotFound } from "../kernel/errors.js";
+import { Conflict, Invalid, NotFound, userNotFound } from "../kernel/errors.js";
 import type { Micros } from "../kernel/money.js";
 import { parseOverdraftMode, type Actor, type OverdraftMode, type UsersService } from "../users/service.js";
 import { parseSharedAccountName, tryParseSharedAccountName, type SharedAccountName } from "./names.js";
@@ -193,6 +193,51 @@ export class SharedAccountsService {
     if (writes.length === 0) return;
     const change = planSharedAccountChange(writes);
     await this.applyChange(trx, await this.requireSharedAccount(trx, name), change, actor);
+  }
+
+  /**
+   * Replaces the access lists of many accounts at once in the caller's transaction (the batch import),
+   * with the same result and checks as applyPropertiesInTransaction with access-users/access-groups writes
+   * for each in turn: names are checked, every user and group named must exist, and a list given
+   * replaces the current one. The users are read in one statement, each group once, and the rows are
+   * deleted and inserted in one statement per 500 accounts.
+   */
+  async replaceAccessLists(trx: Trx, lists: ReadonlyArray<{ accountId: number; name: string; writes: ReadonlyArray<readonly [string, string]> }>): Promise<void> {
+    const planned = lists
+      .filter((l) => l.writes.length > 0)
+      .map((l) => {
+        parseSharedAccountName(l.name);
+        const change = planSharedAccountChange(l.writes);
+        if (Object.keys(change.account).length > 0 || change.balance !== undefined) throw new Invalid("replaceAccessLists takes access list writes only.");
+        return { accountId: l.accountId, users: change.accessUsers, groups: change.accessGroups };
+      });
+    if (planned.length === 0) return;
+    const usernames = [...new Set(planned.flatMap((p) => p.users ?? []))];
+    const userIds = new Map<string, number>();
+    for (let i = 0; i < usernames.length; i += 500) for (const u of await this.users.findUsers(trx, usernames.slice(i, i + 500))) userIds.set(u.username, u.id);
+    const groupIds = new Map<string, number>();
+    for (const p of planned) {
+      for (const username of p.users ?? []) if (!userIds.has(username)) throw userNotFound(username);
+      for (const g of p.groups ?? []) if (!groupIds.has(g)) groupIds.set(g, (await this.groups.requireGroup(g, trx)).id);
+    }
+    // An account listed again takes its later lists, as writes applied in turn would leave it.
+    const folded = new Map<number, { accountId: number; users?: string[]; groups?: string[] }>();
+    for (const p of planned) {
+      const f = folded.get(p.accountId) ?? { accountId: p.accountId };
+      if (p.users) f.users = p.users;
+      if (p.groups) f.groups = p.groups;
+      folded.set(p.accountId, f);
+    }
+    const final = [...folded.values()];
+    for (let i = 0; i < final.length; i += 500) {
+      const chunk = final.slice(i, i + 500);
+      await q.deleteAccessUsersOf(trx, chunk.filter((p) => p.users).map((p) => p.accountId));
+      await q.deleteAccessGroupsOf(trx, chunk.filter((p) => p.groups).map((p) => p.accountId));
+      const userRows = chunk.flatMap((p) => (p.users ?? []).map((u) => ({ account_id: p.accountId, user_id: userIds.get(u)! })));
+      const groupRows = chunk.flatMap((p) => (p.groups ?? []).map((g) => ({ account_id: p.accountId, group_id: groupIds.get(g)! })));
+      for (let j = 0; j < userRows.length; j += 500) await q.insertAccessUsers(trx, userRows.slice(j, j + 500));
+      for (let j = 0; j < groupRows.length; j += 500) await q.insertAccessGroups(trx, groupRows.slice(j, j + 500));
+    }
   }
 
   private async applyChange(trx: Trx, account: AccountRow, change: SharedAccountChange, actor: Actor): Promise<void> {

@@ -164,5 +164,77 @@ for (const backend of BACKENDS) {
       assert.equal(await t.rpc.call("api.getSharedAccountAccountBalance", "PinParent\\A"), 2.5);
       assert.equal(await t.rpc.call("api.isSharedAccountExists", "PinParent\\B"), false);
     });
+
+    it("a batch applied set-based gives exactly what its lines applied one by one give", async () => {
+      // The same lines under two prefixes: the "L" file has a last line that fails when applied (an unknown
+      // user), so its batch is applied line by line; the "S" file is clean, so its batch takes the
+      // set-based path. Both must end the same.
+      await run("api.batchImportUsers", file("sb-users.tsv", ["sb-ann", "sb-bob"]), true);
+      await t.rpc.call("api.addNewGroup", "SB-Staff");
+      const setup = (p: string) => [`${p}-Top\t\tY\t${p}-1\t5\tN\tsb-ann\tSB-Staff`, `${p}-Par\tOld\t\t${p}-2\t3\t\t\t[All Users]`];
+      const update = (p: string) => [
+        `${p}-Par\tNew\tN\t${p}-3\t7.5\tY\tsb-ann|sb-bob\t\tNEVER_INVOICE\tCOMMENT_OPTIONAL\tnew child`,
+        `${p}-Top\t\tN\t${p}-2x\t1.25\t\t-`,
+        `${p}-Par\tOld\t\t${p}-1\t\t`,
+        `${p}-New\tA\t\t\t2`,
+        `${p}-New\t\tY\t\t4\t\t\tSB-Staff`,
+        `${p}-New\tA\t\t\t3\t\tsb-bob`,
+        `${p}-Top\t\t\t\t9\t\t\t-`,
+        `${p}-Par\tOld\t\t\t3`,
+      ];
+      const bad = "Bad\t\t\t\t\t\tnobody-here";
+      assert.match(summaryOf(await run("api.batchImportSharedAccounts", file("s1.tsv", setup("S")), false, false)), /2 lines processed, 3 accounts created, 0 updated, 0 deleted, 0 errors\.$/);
+      assert.match(summaryOf(await run("api.batchImportSharedAccounts", file("l1.tsv", [...setup("L"), bad]), false, false)), /3 lines processed, 3 accounts created, 0 updated, 0 deleted, 1 errors\.$/);
+      assert.match(summaryOf(await run("api.batchImportSharedAccounts", file("s2.tsv", update("S")), false, false)), /8 lines processed, 3 accounts created, 6 updated, 0 deleted, 0 errors\.$/);
+      const lineByLine = await run("api.batchImportSharedAccounts", file("l2.tsv", [...update("L"), bad]), false, false);
+      assert.match(lineByLine.message, / - Line 9: The user with name nobody-here could not be found\./);
+      assert.match(summaryOf(lineByLine), /9 lines processed, 3 accounts created, 6 updated, 0 deleted, 1 errors\.$/);
+
+      const db = t.server.app.db.kysely;
+      const snapshot = async (p: string) => {
+        const rows = await db
+          .selectFrom("accounts")
+          .leftJoin("accounts as parent", "parent.id", "accounts.parent_id")
+          .select(["accounts.id", "accounts.name", "parent.name as parent", "accounts.balance", "accounts.pin", "accounts.disabled", "accounts.restricted", "accounts.notes", "accounts.invoice_option", "accounts.comment_option"])
+          .where("accounts.account_type", "=", "shared")
+          .where("accounts.deleted_at", "is", null)
+          .where("accounts.name", "like", `${p}-%`)
+          .orderBy("accounts.name")
+          .execute();
+        const out: Record<string, unknown> = {};
+        for (const { id, name, ...row } of rows) {
+          const ledger = await db.selectFrom("ledger").select(["amount", "balance_after", "kind", "comment"]).where("account_id", "=", id).orderBy("id").execute();
+          assert.equal(row.balance, ledger.reduce((sum, l) => sum + l.amount, 0), `${name}: balance = sum of its ledger`);
+          const [users, groups] = await t.rpc.call<string[]>("api.getSharedAccountProperties", name, ["access-users", "access-groups"]);
+          const strip = (v: string | null) => v?.split(`${p}-`).join("*");
+          out[strip(name)!] = { ...row, parent: strip(row.parent), pin: strip(row.pin), users, groups, ledger };
+        }
+        return out;
+      };
+      // The set-based path inserts a batch's new top-level accounts before its new sub-accounts; line by
+      // line, they come in line order. This tells that the clean file really took the set-based path.
+      const idOf = async (name: string) => (await db.selectFrom("accounts").select("id").where("name", "=", name).executeTakeFirstOrThrow()).id;
+      assert.ok((await idOf("S-New")) < (await idOf("S-Par\\New")));
+      assert.ok((await idOf("L-New")) > (await idOf("L-Par\\New")));
+      const setBased = await snapshot("S");
+      assert.deepEqual(setBased, await snapshot("L"));
+      assert.deepEqual(Object.keys(setBased), ["*New", "*New\\A", "*Par", "*Par\\New", "*Par\\Old", "*Top"]);
+      assert.deepEqual(setBased["*Top"], {
+        parent: undefined, balance: 9_000_000, pin: "*2x", disabled: 1, restricted: 0, notes: "", invoice_option: "USER_CHOICE_OFF", comment_option: "COMMENT_OPTIONAL",
+        users: "", groups: "",
+        ledger: [
+          { amount: 5_000_000, balance_after: 5_000_000, kind: "set-balance", comment: "Balance set by batch shared account import" },
+          { amount: -3_750_000, balance_after: 1_250_000, kind: "set-balance", comment: "Balance set by batch shared account import" },
+          { amount: 7_750_000, balance_after: 9_000_000, kind: "set-balance", comment: "Balance set by batch shared account import" },
+        ],
+      });
+      assert.deepEqual(
+        (setBased["*New\\A"] as { ledger: Array<{ amount: number }> }).ledger.map((l) => l.amount),
+        [2_000_000, 1_000_000],
+      );
+      assert.equal((setBased["*Par\\Old"] as { pin: string }).pin, "*1", "a PIN released earlier in the batch can be taken by a later line");
+      assert.equal((setBased["*Par\\New"] as { users: string }).users, "sb-ann,sb-bob");
+      assert.match((setBased["*New"] as { groups: string }).groups, /SB-Staff/);
+    });
   });
 }
