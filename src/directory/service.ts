@@ -8,8 +8,9 @@ import type { Clock } from "../kernel/clock.js";
 import { Invalid, NotFound, Unavailable } from "../kernel/errors.js";
 import type { TaskProgress, TaskRunner } from "../tasks/service.js";
 import type { UserRow } from "../users/properties.js";
-import type { Actor, UsersService } from "../users/service.js";
+import type { Actor, NewUserChanges, UsersService } from "../users/service.js";
 import { ImportErrors, messageOf } from "../imports/line-import.js";
+import { inSavepoint } from "./queries.js";
 import { configuredSource, directorySetting, isYes } from "./settings.js";
 import type { DirectorySource, DirectoryUser } from "./source.js";
 
@@ -87,10 +88,8 @@ export class DirectoryService {
 
   private async replaceGroupMembers(trx: Trx, group: string, members: readonly string[]): Promise<{ added: number; removed: number }> {
     const ids: number[] = [];
-    for (const m of members) {
-      const user = await this.users.requireUser(trx, m).catch(() => undefined);
-      if (user) ids.push(user.id);
-    }
+    const names = [...new Set(members)];
+    for (let i = 0; i < names.length; i += BATCH) for (const user of await this.users.findUsers(trx, names.slice(i, i + BATCH))) ids.push(user.id);
     const groupId = await this.groups.ensureGroup(trx, group, this.clock.now());
     return this.groups.replaceMembers(trx, groupId, ids);
   }
@@ -130,22 +129,25 @@ export class DirectoryService {
       }
       for (let i = 0; i < directoryUsers.length; i += BATCH) {
         const batch = directoryUsers.slice(i, i + BATCH);
-        await this.db.write(async (trx) => {
-          for (const user of batch) {
-            try {
-              const exists = (await this.users.defaultPersonalAccountId(trx, user.username)) !== undefined;
-              if (!exists) {
-                await this.createFromDirectory(trx, user, actor, groupsOf.get(user.username) ?? []);
-                counts.added++;
-              } else if (options.updateDetails) {
-                await this.users.applyUserChanges(trx, user.username, this.detailWrites(user), this.directValues(user), undefined, actor);
-                counts.updated++;
+        const before = { ...counts };
+        try {
+          await this.db.write((trx) => this.applyBatch(trx, batch, options, groupsOf, counts, actor));
+        } catch {
+          // Something in the batch failed: undo it and apply it again one user at a time, each in its own
+          // savepoint, so a failing user changes nothing and is reported.
+          Object.assign(counts, before);
+          await this.db.write(async (trx) => {
+            for (const [k, user] of batch.entries()) {
+              const beforeUser = { ...counts };
+              try {
+                await inSavepoint(trx, () => this.applyUser(trx, user, options, groupsOf, counts, actor));
+              } catch (error) {
+                Object.assign(counts, beforeUser);
+                errors.add(i + k + 1, `user ${user.username}: ${messageOf(error)}`);
               }
-            } catch (error) {
-              errors.add(i + batch.indexOf(user) + 1, `user ${user.username}: ${messageOf(error)}`);
             }
-          }
-        });
+          });
+        }
         await errors.flush(progress);
       }
       for (const username of toDelete) {
@@ -162,6 +164,56 @@ export class DirectoryService {
       }
     }
     return `Sync complete: ${counts.added} users added, ${counts.updated} updated, ${counts.deleted} deleted, ${counts.groups} groups synced (${counts.memberships} membership changes), ${errors.count} errors.`;
+  }
+
+  /**
+   * Applies a batch of directory users set-based: the batch's existing users are read with one query and
+   * the new ones are created together (UsersService.createUsers), joining their groups before the groups'
+   * initial settings are read, as one user at a time would; existing users' details are updated one by one.
+   */
+  private async applyBatch(
+    trx: Trx,
+    batch: readonly DirectoryUser[],
+    options: SyncOptions,
+    groupsOf: ReadonlyMap<string, string[]>,
+    counts: { added: number; updated: number },
+    actor: Actor,
+  ): Promise<void> {
+    const existing = new Set((await this.users.findUsers(trx, [...new Set(batch.map((u) => u.username))])).map((u) => u.username));
+    const fresh: NewUserChanges[] = [];
+    const rest: DirectoryUser[] = [];
+    for (const user of batch) {
+      if (existing.has(user.username)) {
+        rest.push(user);
+        continue;
+      }
+      existing.add(user.username);
+      const groups = groupsOf.get(user.username) ?? [];
+      fresh.push({ username: user.username, source: DIRECTORY_SOURCE, internal: 0, writes: this.detailWrites(user), direct: this.directValues(user), settingsKey: groups.join("\n") });
+    }
+    await this.users.createUsers(trx, fresh, actor, async (ids) => {
+      const members = new Map<string, number[]>();
+      for (const u of fresh) for (const g of groupsOf.get(u.username) ?? []) members.set(g, [...(members.get(g) ?? []), ids.get(u.username)!]);
+      for (const [group, userIds] of members) await this.groups.addNewMembers(trx, await this.groups.ensureGroup(trx, group, this.clock.now()), userIds);
+    });
+    counts.added += fresh.length;
+    if (!options.updateDetails) return;
+    for (const user of rest) {
+      await this.users.applyUserChanges(trx, user.username, this.detailWrites(user), this.directValues(user), undefined, actor);
+      counts.updated++;
+    }
+  }
+
+  /** Applies one directory user (the one-at-a-time path). */
+  private async applyUser(trx: Trx, user: DirectoryUser, options: SyncOptions, groupsOf: ReadonlyMap<string, string[]>, counts: { added: number; updated: number }, actor: Actor): Promise<void> {
+    const exists = (await this.users.defaultPersonalAccountId(trx, user.username)) !== undefined;
+    if (!exists) {
+      await this.createFromDirectory(trx, user, actor, groupsOf.get(user.username) ?? []);
+      counts.added++;
+    } else if (options.updateDetails) {
+      await this.users.applyUserChanges(trx, user.username, this.detailWrites(user), this.directValues(user), undefined, actor);
+      counts.updated++;
+    }
   }
 
   /** The groups whose memberships a sync maintains: Quire's own, plus every directory group with create-groups. */

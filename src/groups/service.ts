@@ -277,6 +277,11 @@ export class GroupsService {
     return { added: add.length, removed: remove.length };
   }
 
+  /** Adds users known not to be in the group yet (new users), 500 per statement. */
+  async addNewMembers(trx: Trx, groupId: number, userIds: readonly number[]): Promise<void> {
+    for (let i = 0; i < userIds.length; i += 500) await q.insertMembers(trx, groupId, userIds.slice(i, i + 500));
+  }
+
   /** Adds one member if not yet in the group. */
   async addMember(trx: Trx, groupId: number, userId: number): Promise<void> {
     await q.insertMembership(trx, groupId, userId);

@@ -71,6 +71,11 @@ export interface NewUserChanges {
   direct: Partial<UserRow>;
   /** Already hashed. */
   passwordHash?: string;
+  /**
+   * New users with the same key (and internal flag) get the same initial settings, read once for them
+   * all; the caller gives different keys to users whose group memberships differ (directory sync).
+   */
+  settingsKey?: string;
 }
 
 export type InitialSettingsProvider = (trx: Trx, user: { id: number; internal: 0 | 1 }) => Promise<InitialUserSettings | undefined>;
@@ -353,7 +358,13 @@ export class UsersService {
    * the caller keeps, as the caller's unit is undone) if any user cannot be created, e.g. a card number
    * already in use; callers then fall back to one user at a time to tell which.
    */
-  async createUsers(trx: Trx, users: readonly NewUserChanges[], actor: Actor): Promise<void> {
+  async createUsers(
+    trx: Trx,
+    users: readonly NewUserChanges[],
+    actor: Actor,
+    /** Runs once the user rows exist, before the group-based initial settings are read (e.g. to add the directory's memberships). */
+    beforeInitialSettings?: (ids: ReadonlyMap<string, number>) => Promise<void>,
+  ): Promise<void> {
     if (users.length === 0) return;
     const now = this.clock.now();
     const cardOwners = new Map<string, string>();
@@ -391,21 +402,31 @@ export class UsersService {
     for (const rows of bySignature.values()) {
       for (let i = 0; i < rows.length; i += 500) for (const [name, id] of await q.insertUsers(trx, rows.slice(i, i + 500))) ids.set(name, id);
     }
-    // New users belong to no group yet, so their initial settings depend only on whether they are internal.
-    const settingsOf = new Map<0 | 1, InitialUserSettings | undefined>();
-    for (const internal of [0, 1] as const) {
-      const first = planned.find((p) => p.u.internal === internal);
-      if (!first) continue;
-      const settings = await this.initialSettings?.(trx, { id: ids.get(first.u.username)!, internal });
-      settingsOf.set(internal, settings);
+    await beforeInitialSettings?.(ids);
+    // New users' initial settings depend only on whether they are internal and on their groups, which
+    // the settings key stands for: they are read once per key, for its first user.
+    const settingsKey = (u: NewUserChanges) => `${u.internal}:${u.settingsKey ?? ""}`;
+    const byKey = new Map<string, Array<(typeof planned)[number]>>();
+    for (const p of planned) {
+      const list = byKey.get(settingsKey(p.u)) ?? [];
+      list.push(p);
+      byKey.set(settingsKey(p.u), list);
+    }
+    const settingsOf = new Map<string, InitialUserSettings | undefined>();
+    for (const [key, list] of byKey) {
+      const first = list[0];
+      const settings = await this.initialSettings?.(trx, { id: ids.get(first.u.username)!, internal: first.u.internal });
+      settingsOf.set(key, settings);
       if (!settings) continue;
-      if (Object.keys(settings.selection).some((k) => k in first.row)) throw new Invalid("The initial account selection overlaps the imported values.");
-      await q.updateUsers(trx, planned.filter((p) => p.u.internal === internal).map((p) => ids.get(p.u.username)!), settings.selection);
+      const columns = Object.keys(settings.selection);
+      if (list.some((p) => columns.some((k) => k in p.row))) throw new Invalid("The initial account selection overlaps the imported values.");
+      const userIds = list.map((p) => ids.get(p.u.username)!);
+      for (let i = 0; i < userIds.length; i += 500) await q.updateUsers(trx, userIds.slice(i, i + 500), settings.selection);
     }
     await this.accounts.openPersonalAccounts(
       trx,
       planned.map(({ u, change }) => {
-        const settings = settingsOf.get(u.internal);
+        const settings = settingsOf.get(settingsKey(u));
         const rules: CreditRules = settings
           ? { restricted: settings.restricted, ...(settings.overdraft !== null ? { overdraft_mode: "individual" as const, overdraft_amount: settings.overdraft } : {}) }
           : {};

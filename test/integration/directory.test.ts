@@ -12,7 +12,7 @@ import { summaryOf, waitForTask } from "../support/tasks.js";
 const LDAP_USERS = 200;
 
 /** A custom sync program in the protocol of PaperCut's examples, serving users listed in a TSV file. */
-function writeCustomProgram(dir: string, usersFile: string): string {
+function writeCustomProgram(dir: string, usersFile: string, labMembers = ["amira", "ben"]): string {
   const path = join(dir, "custom-sync.sh");
   writeFileSync(
     path,
@@ -22,7 +22,7 @@ case "$2" in
   is-valid) echo Y; echo "fixture program" ;;
   all-users) cat "${usersFile}" ;;
   all-groups) echo lab ;;
-  group-member-names) if [ "$3" = lab ]; then echo amira; echo ben; fi ;;
+  group-member-names) if [ "$3" = lab ]; then ${labMembers.map((m) => `echo ${m};`).join(" ")} fi ;;
   get-user-details) read u; grep "^$u	" "${usersFile}" || true ;;
   *) echo "unknown command $2" >&2; exit 1 ;;
 esac
@@ -161,6 +161,30 @@ for (const backend of BACKENDS) {
       assert.deepEqual(await members("lab"), ["amira", "ben"]);
       assert.match((await t.rpc.fault("api.syncGroup", "no-such-group")).faultString, /no-such-group/);
       assert.match((await t.rpc.fault("api.syncGroup", "!!All Users!!")).faultString, /built-in group/);
+    });
+
+    it("new users of one batch get their own groups' initial settings, and a failing user changes nothing", async () => {
+      // Continues from the custom program test: lab gives new members 7.00 of initial credit.
+      const usersFile = join(dir, "custom-users-2.tsv");
+      writeFileSync(usersFile, "amira\tAmira Haddad\nfay\tFay Lin\t\t\t\tF-1\ngus\tGus Moss\n");
+      await set("user-source.custom-program", writeCustomProgram(dir, usersFile, ["amira", "ben", "fay"]));
+      const status = await sync("api.addNewUsers");
+      assert.match(summaryOf(status), /Sync complete: 2 users added, 0 updated, 0 deleted, 4 groups synced.*0 errors\.$/);
+      assert.equal(await t.rpc.call("api.getUserAccountBalance", "fay"), 7);
+      assert.equal(await t.rpc.call("api.getUserAccountBalance", "gus"), 0);
+      assert.deepEqual(await t.rpc.call("api.getUserProperties", "fay", ["full-name", "primary-card-number", "restricted"]), ["Fay Lin", "F-1", "true"]);
+      assert.deepEqual(await t.rpc.call("api.getUserProperties", "gus", ["full-name", "restricted"]), ["Gus Moss", "false"]);
+      assert.deepEqual(await members("lab"), ["amira", "ben", "fay"]);
+
+      // hal takes a card number fay already has: hal is reported and not created, ivy is added.
+      writeFileSync(usersFile, "hal\tHal Nye\t\t\t\tF-1\nivy\tIvy Park\n");
+      await set("user-source.custom-program", writeCustomProgram(dir, usersFile, ["hal", "ivy"]));
+      const failing = await sync("api.addNewUsers");
+      assert.match(failing.message, / - Line 1: user hal: .*F-1.*not unique/);
+      assert.match(summaryOf(failing), /Sync complete: 1 users added, 0 updated, 0 deleted, 4 groups synced.*1 errors\.$/);
+      assert.equal(await t.rpc.call("api.isUserExists", "hal"), false);
+      assert.equal(await t.rpc.call("api.getUserAccountBalance", "ivy"), 7);
+      assert.deepEqual(await members("lab"), ["ivy"]);
     });
 
     it("syncs the machine's own Unix users through getent", async () => {
