@@ -2,7 +2,8 @@
 // (or PostgreSQL with QUIRE_BENCH_PG_URL): PaperCut's loadSharedAccounts.py file (20 parents × 500
 // sub-accounts), a user import file, and a sync from a slapd loaded with a fixture directory. Sizes can
 // be lowered on a busy machine: QUIRE_BENCH_USERS (default 100,000), QUIRE_BENCH_LDAP_USERS (10,000);
-// QUIRE_BENCH_ONLY=shared,users,ldap runs only the parts named.
+// QUIRE_BENCH_ONLY=shared,users,ldap runs only the parts named (add "updates" to import the users file
+// again with every user changed).
 // Run: npm run build && node dist/bench/imports.js
 import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
 import { once } from "node:events";
@@ -61,6 +62,12 @@ try {
     await writeLines(users, USERS, (i) => `user${String(i).padStart(6, "0")}\t${i % 50}.25\t${i % 2 ? "Y" : "N"}\tUser Number ${i}\tuser${i}@example.edu\tDept ${i % 40}\tOffice ${i % 7}\tCARD${i}\t\t\t\t\t\t\n`);
     const userRun = await runTask(rpc, "api.batchImportUsers", users, true);
     rows.push([`batchImportUsers, ${USERS} new users`, userRun.ms, userRun.summary]);
+    if (ONLY.has("updates")) {
+      // The same users again, each with a new balance, restriction, name, email and card.
+      await writeLines(users, USERS, (i) => `user${String(i).padStart(6, "0")}\t${(i % 50) + 1}.5\t${i % 2 ? "N" : "Y"}\tUser No. ${i}\tu${i}@example.org\tDept ${i % 41}\tOffice ${i % 8}\tCARD-B${i}\t\t\t\t\t\t\n`);
+      const updateRun = await runTask(rpc, "api.batchImportUsers", users, false);
+      rows.push([`batchImportUsers, ${USERS} existing users updated`, updateRun.ms, updateRun.summary]);
+    }
   }
 
   if (ONLY.has("ldap")) {

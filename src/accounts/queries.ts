@@ -440,3 +440,22 @@ export async function updateBalances(trx: Trx, accountIds: readonly number[], ba
   if (accountIds.length === 0) return;
   await trx.updateTable("accounts").set({ balance }).where("id", "in", accountIds).execute();
 }
+
+/** The live default personal accounts ("" sub-account) of many users, in one statement. */
+export async function selectDefaultPersonalAccounts(db: Db | Trx, userIds: readonly number[]): Promise<AccountRow[]> {
+  if (userIds.length === 0) return [];
+  return db
+    .selectFrom("accounts")
+    .selectAll()
+    .where("account_type", "=", PERSONAL)
+    .where("sub_name", "=", "")
+    .where("deleted_at", "is", null)
+    .where("user_id", "in", userIds)
+    .execute();
+}
+
+/** Applies the same credit rules to every live personal account of many users, in one statement. */
+export async function updatePersonalAccountsOfUsers(trx: Trx, userIds: readonly number[], rules: CreditRules): Promise<void> {
+  if (userIds.length === 0 || Object.keys(rules).length === 0) return;
+  await trx.updateTable("accounts").set(rules).where("account_type", "=", "personal").where("user_id", "in", userIds).where("deleted_at", "is", null).execute();
+}

@@ -22,8 +22,10 @@ import {
   selectLiveSharedAccounts,
   selectPersonalAccountsOfUser,
   selectSharedAccountByName,
+  selectDefaultPersonalAccounts,
   selectSharedAccountsByNames,
   updateBalances,
+  updatePersonalAccountsOfUsers,
   type AccountRow,
   type BulkBalanceRule,
   type CreditRules,
@@ -146,6 +148,18 @@ export class AccountsService {
     }
     for (let i = 0; i < ledger.length; i += 500) await insertLedgerRows(trx, ledger.slice(i, i + 500), now);
     return ids;
+  }
+
+  /** The live default personal accounts of many users, by user id (one statement per 500 users). */
+  async defaultPersonalAccounts(db: Db | Trx, userIds: readonly number[]): Promise<Map<number, AccountRow>> {
+    const out = new Map<number, AccountRow>();
+    for (let i = 0; i < userIds.length; i += 500) for (const a of await selectDefaultPersonalAccounts(db, userIds.slice(i, i + 500))) out.set(a.user_id!, a);
+    return out;
+  }
+
+  /** Applies the same credit rules (restriction, overdraft) to the personal accounts of many users, 500 per statement. */
+  async setCreditRulesOfUsers(trx: Trx, userIds: readonly number[], rules: CreditRules): Promise<void> {
+    for (let i = 0; i < userIds.length; i += 500) await updatePersonalAccountsOfUsers(trx, userIds.slice(i, i + 500), rules);
   }
 
   /** A live shared account by full name (`Parent\\Child` for a child), read in the caller's transaction or outside one. */

@@ -24,12 +24,24 @@ interface UserCounts {
 
 const yesNo = (b: boolean) => (b ? "yes" : "no");
 
+/** How a line is applied: whether it may create, must find, and what it may overwrite. */
+interface LineOptions {
+  create: boolean;
+  mustExist?: boolean;
+  internal?: boolean;
+  overwritePins: boolean;
+  overwritePasswords?: boolean;
+  passwordHash?: string;
+}
+
 interface BulkOptions {
   /** Whether lines for unknown users create them (together, in the fast path). */
   create: boolean;
   internal: boolean;
   /** Password hashes of the batch's lines, by line number (internal users). */
   passwordHashes?: ReadonlyMap<number, string>;
+  /** The options of every line (its password hash is added from passwordHashes). */
+  line: Omit<LineOptions, "passwordHash">;
   actor: Actor;
 }
 
@@ -63,9 +75,10 @@ export class ImportsService {
       const counts: UserCounts = { created: 0, updated: 0, skipped: 0 };
       const errors = new ImportErrors();
       const lines = await importLines(path, progress, errors, parseUserLine, (batch) =>
-        this.applyUserBatch(batch, errors, (trx, r, _line, known) => this.applyUser(trx, r, { create: createNewUsers, overwritePins: true }, counts, actor, known), counts, {
+        this.applyUserBatch(batch, errors, counts, {
           create: createNewUsers,
           internal: false,
+          line: { create: createNewUsers, overwritePins: true },
           actor,
         }),
       );
@@ -83,13 +96,13 @@ export class ImportsService {
         // Password hashes are slow: compute them before the write unit so they never hold the write lock.
         const hashes = new Map<number, string>();
         await Promise.all(batch.filter((b) => b.record.password !== undefined).map(async (b) => hashes.set(b.line, await hashPassword(b.record.password!))));
-        await this.applyUserBatch(
-          batch,
-          errors,
-          (trx, r, line, known) => this.applyUser(trx, r, { create: true, internal: true, overwritePins, overwritePasswords, passwordHash: hashes.get(line) }, counts, actor, known),
-          counts,
-          { create: true, internal: true, passwordHashes: hashes, actor },
-        );
+        await this.applyUserBatch(batch, errors, counts, {
+          create: true,
+          internal: true,
+          passwordHashes: hashes,
+          line: { create: true, internal: true, overwritePins, overwritePasswords },
+          actor,
+        });
       });
       return `Internal user import complete: ${lines} lines processed, ${counts.created} users created, ${counts.updated} updated, ${errors.count} errors.`;
     });
@@ -101,9 +114,10 @@ export class ImportsService {
       const counts: UserCounts = { created: 0, updated: 0, skipped: 0 };
       const errors = new ImportErrors();
       const lines = await importLines(path, progress, errors, parseCardIdLine, (batch) =>
-        this.applyUserBatch(batch, errors, (trx, r, _line, known) => this.applyUser(trx, r, { create: false, mustExist: true, overwritePins }, counts, actor, known), counts, {
+        this.applyUserBatch(batch, errors, counts, {
           create: false,
           internal: false,
+          line: { create: false, mustExist: true, overwritePins },
           actor,
         }),
       );
@@ -120,18 +134,17 @@ export class ImportsService {
 
   /**
    * Applies a batch in one write unit. Fast path: the batch's existing users are read with one query,
-   * the new users are created together (a few multi-row statements) and the other lines are applied
-   * one by one, all without per-line savepoints; if anything fails, the whole unit is undone and the
-   * batch is applied again line by line, each in its own savepoint, so a bad line changes nothing, the
-   * good ones are kept and each error is reported against its line.
+   * the new users are created together (UsersService.createUsers) and, when every other line names a
+   * different existing user, those are updated together (UsersService.updateUsers); otherwise the
+   * other lines are applied one by one. All without per-line savepoints: if anything fails, the whole
+   * unit is undone and the batch is applied again line by line, each in its own savepoint, so a bad line
+   * changes nothing, the good ones are kept and each error is reported against its line.
    */
-  private async applyUserBatch(
-    batch: Array<LineRecord<UserRecord>>,
-    errors: ImportErrors,
-    apply: (trx: Trx, record: UserRecord, line: number, known?: UserRow | null) => Promise<void>,
-    counts: UserCounts,
-    bulk: BulkOptions,
-  ): Promise<void> {
+  private async applyUserBatch(batch: Array<LineRecord<UserRecord>>, errors: ImportErrors, counts: UserCounts, bulk: BulkOptions): Promise<void> {
+    const optionsOf = (line: number): LineOptions => {
+      const passwordHash = bulk.passwordHashes?.get(line);
+      return passwordHash !== undefined ? { ...bulk.line, passwordHash } : bulk.line;
+    };
     const before = { ...counts };
     try {
       await this.db.write(async (trx) => {
@@ -153,13 +166,28 @@ export class ImportsService {
           await this.users.createUsers(trx, fresh, bulk.actor);
           counts.created += fresh.length;
         }
+        const restNames = rest.map((b) => b.record.username);
+        if (new Set(restNames).size === restNames.length && !restNames.some((n) => created.has(n))) {
+          // Each remaining line names a different user that no other line of the batch touches.
+          const updates = [];
+          for (const { line, record } of rest) {
+            const user = existing.get(record.username);
+            if (!user) await this.applyUser(trx, record, optionsOf(line), counts, bulk.actor, null);
+            else {
+              updates.push({ user, ...this.userChangesOf(record, optionsOf(line), user) });
+              counts.updated++;
+            }
+          }
+          await this.users.updateUsers(trx, updates, bulk.actor);
+          return;
+        }
         // A preloaded row is current only until a line of the batch changes that user.
         const touched = new Set<string>();
         for (const { line, record } of rest) {
           const name = record.username;
           const known = created.has(name) || touched.has(name) ? undefined : (existing.get(name) ?? null);
           touched.add(name);
-          await apply(trx, record, line, known);
+          await this.applyUser(trx, record, optionsOf(line), counts, bulk.actor, known);
         }
       });
       return;
@@ -170,7 +198,7 @@ export class ImportsService {
       for (const { line, record } of batch) {
         const beforeLine = { ...counts };
         try {
-          await inSavepoint(trx, () => apply(trx, record, line));
+          await inSavepoint(trx, () => this.applyUser(trx, record, optionsOf(line), counts, bulk.actor));
         } catch (error) {
           Object.assign(counts, beforeLine);
           errors.add(line, error);
@@ -179,10 +207,24 @@ export class ImportsService {
     });
   }
 
+  /** What a line changes on a user (existing, or undefined for a new one): property writes, direct values and password hash. */
+  private userChangesOf(
+    record: UserRecord,
+    options: LineOptions,
+    user: UserRow | undefined,
+  ): { writes: Array<readonly [string, string]>; direct: Partial<UserRow>; passwordHash?: string } {
+    const writes: Array<readonly [string, string]> = [...record.writes];
+    const direct: Partial<UserRow> = {};
+    if (record.otherEmails !== undefined) direct.other_emails = record.otherEmails;
+    if (record.pin !== undefined && (options.overwritePins || !user?.card_pin_hash)) writes.push(["card-pin", record.pin]);
+    if (options.passwordHash !== undefined && (!user || options.overwritePasswords || !user.password_hash)) return { writes, direct, passwordHash: options.passwordHash };
+    return { writes, direct };
+  }
+
   private async applyUser(
     trx: Trx,
     record: UserRecord,
-    options: { create: boolean; mustExist?: boolean; internal?: boolean; overwritePins: boolean; overwritePasswords?: boolean; passwordHash?: string },
+    options: LineOptions,
     counts: UserCounts,
     actor: Actor,
     /** The user's current row when already read (null: known not to exist). */
@@ -200,12 +242,7 @@ export class ImportsService {
       counts.skipped++;
       return;
     }
-    const writes = [...record.writes];
-    const direct: Partial<UserRow> = {};
-    if (record.otherEmails !== undefined) direct.other_emails = record.otherEmails;
-    if (record.pin !== undefined && (options.overwritePins || !user?.card_pin_hash)) writes.push(["card-pin", record.pin]);
-    let passwordHash: string | undefined;
-    if (options.passwordHash !== undefined && (!user || options.overwritePasswords || !user.password_hash)) passwordHash = options.passwordHash;
+    const { writes, direct, passwordHash } = this.userChangesOf(record, options, user);
     if (!user) {
       if (options.internal) {
         checkInternalUsername(record.username);

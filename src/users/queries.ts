@@ -257,3 +257,13 @@ export async function updateUsers(trx: Trx, userIds: readonly number[], patch: P
   if (userIds.length === 0 || Object.keys(patch).length === 0) return;
   await trx.updateTable("users").set(patch).where("id", "in", userIds).execute();
 }
+
+/** The live users holding any of `cards` as primary or secondary card number, as (card, user id) pairs. */
+export async function selectCardHolders(db: Db | Trx, cards: readonly string[]): Promise<Array<{ card: string; id: number }>> {
+  const out: Array<{ card: string; id: number }> = [];
+  if (cards.length === 0) return out;
+  // One query per column, so each uses its unique index.
+  for (const r of await db.selectFrom("users").select(["id", "primary_card"]).where("deleted_at", "is", null).where("primary_card", "in", cards).execute()) out.push({ card: r.primary_card!, id: r.id });
+  for (const r of await db.selectFrom("users").select(["id", "secondary_card"]).where("deleted_at", "is", null).where("secondary_card", "in", cards).execute()) out.push({ card: r.secondary_card!, id: r.id });
+  return out;
+}

@@ -442,6 +442,68 @@ export class UsersService {
     );
   }
 
+  /**
+   * Applies property writes and direct values to many existing users at once in the caller's transaction
+   * (the batch imports), each exactly as applyUserChanges would, in a few statements: their default
+   * accounts are read in one statement, each user row written once (users with the same change together),
+   * credit rules and balances set-based. The users must be distinct and `user` their current rows. Card
+   * numbers are checked conservatively: a card another user holds now, or that two of the users would
+   * take, throws (the caller then applies its lines one at a time, which tells exactly which fails).
+   */
+  async updateUsers(
+    trx: Trx,
+    updates: ReadonlyArray<{ user: UserRow; writes: ReadonlyArray<readonly [string, string]>; direct: Partial<UserRow>; passwordHash?: string }>,
+    actor: Actor,
+  ): Promise<void> {
+    if (updates.length === 0) return;
+    if (new Set(updates.map((u) => u.user.id)).size !== updates.length) throw new Invalid("updateUsers takes each user once.");
+    const now = this.clock.now();
+    const accounts = await this.accounts.defaultPersonalAccounts(trx, updates.map((u) => u.user.id));
+    const cards = new Map<string, number>();
+    const planned = updates.map(({ user, writes, direct, passwordHash }) => {
+      const account = accounts.get(user.id);
+      if (!account) throw new NotFound(`The user ${user.username} has no personal account.`);
+      const change = planUserChange({ user, account, now }, writes);
+      Object.assign(change.user, direct);
+      const patch: Partial<UserRow> = { ...change.user };
+      for (const card of [patch.primary_card, patch.secondary_card]) {
+        if (!card) continue;
+        const other = cards.get(card);
+        if (other !== undefined && other !== user.id) throw new Conflict(`The card number ${card} is not unique.`);
+        cards.set(card, user.id);
+      }
+      if (passwordHash !== undefined) patch.password_hash = passwordHash;
+      if (change.cardPin !== undefined) patch.card_pin_hash = change.cardPin === "" ? null : hashPin(change.cardPin);
+      return { user, account, change, patch };
+    });
+    for (let i = 0, list = [...cards.keys()]; i < list.length; i += 500) {
+      for (const holder of await q.selectCardHolders(trx, list.slice(i, i + 500))) {
+        if (holder.id !== cards.get(holder.card)) throw new Conflict(`The card number ${holder.card} is not unique.`);
+      }
+    }
+    const group = <T>(rows: Array<{ id: number; value: T }>): Array<{ value: T; ids: number[] }> => {
+      const out = new Map<string, { value: T; ids: number[] }>();
+      for (const r of rows) {
+        const key = JSON.stringify(Object.entries(r.value as object).sort(([a], [b]) => (a < b ? -1 : 1)));
+        const entry = out.get(key) ?? { value: r.value, ids: [] };
+        entry.ids.push(r.id);
+        out.set(key, entry);
+      }
+      return [...out.values()];
+    };
+    for (const { value, ids } of group(planned.filter((p) => Object.keys(p.patch).length > 0).map((p) => ({ id: p.user.id, value: p.patch })))) {
+      for (let i = 0; i < ids.length; i += 500) await q.updateUsers(trx, ids.slice(i, i + 500), value);
+    }
+    for (const { value, ids } of group(planned.filter((p) => Object.keys(p.change.account).length > 0).map((p) => ({ id: p.user.id, value: p.change.account })))) {
+      await this.accounts.setCreditRulesOfUsers(trx, ids, value);
+    }
+    const balanceEntry = entry("set-balance", "Balance set through the balance property", actor);
+    await this.accounts.setBalances(
+      trx,
+      planned.filter((p) => p.change.balance !== undefined).map((p) => ({ accountId: p.account.id, balance: p.change.balance!, entry: balanceEntry })),
+    );
+  }
+
   /** Registers where new users' initial settings come from (the groups' new-user rules). */
   useInitialSettings(provider: InitialSettingsProvider): void {
     this.initialSettings = provider;

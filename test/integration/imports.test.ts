@@ -236,5 +236,73 @@ for (const backend of BACKENDS) {
       assert.equal((setBased["*Par\\New"] as { users: string }).users, "sb-ann,sb-bob");
       assert.match((setBased["*New"] as { groups: string }).groups, /SB-Staff/);
     });
+
+    it("updates of existing users applied together give exactly what their lines applied one by one give", async () => {
+      // As for shared accounts: the "l" file has a line that fails when applied, so its batch goes line by
+      // line; the clean "s" file is updated set-based (UsersService.updateUsers, counted through a spy).
+      const app = t.server.app;
+      const updateUsers = app.users.updateUsers.bind(app.users);
+      let together = 0;
+      app.users.updateUsers = async (trx, updates, actor) => {
+        together += updates.length;
+        return updateUsers(trx, updates, actor);
+      };
+      try {
+        await run("api.batchImportUsers", file("owner.tsv", ["up-owner\t\t\t\t\t\t\tOWNED-1"]), true);
+        const setup = (p: string) => [`${p}-u1\t10\tN\tOne\t\t\t\t${p}-C1`, `${p}-u2\t5\tY\tTwo\t\t\t\t${p}-C2\t1111`, `${p}-u3\t0`];
+        const update = (p: string) => [
+          `${p}-u1\t12.5\tY\tOne Changed\tone@example.edu\tDept\tOffice\t${p}-C1b\t2222\tnote\t${p}-S1\tx@example.edu\t${p}-alias1\t\\\\home\\one`,
+          `${p}-u2\t5\tN`,
+          `${p}-u3\t-3.25\t\t\t\t\t\t${p}-C3`,
+          `${p}-ghost\t1`,
+        ];
+        await run("api.batchImportUsers", file("us1.tsv", [...setup("us"), ...setup("ul")]), true);
+        together = 0;
+        assert.match(summaryOf(await run("api.batchImportUsers", file("us2.tsv", update("us")), false)), /4 lines processed, 0 users created, 3 updated, 1 skipped \(unknown users\), 0 errors\.$/);
+        assert.equal(together, 3, "the clean batch's updates were applied together");
+        together = 0;
+        const lineByLine = await run("api.batchImportUsers", file("ul2.tsv", [...update("ul"), "ul-u2\t\t\t\t\t\t\tOWNED-1"]), false);
+        assert.match(lineByLine.message, / - Line 5: .*OWNED-1.*not unique/);
+        assert.match(summaryOf(lineByLine), /5 lines processed, 0 users created, 3 updated, 1 skipped \(unknown users\), 1 errors\.$/);
+        assert.equal(together, 0);
+      } finally {
+        app.users.updateUsers = updateUsers;
+      }
+      const db = t.server.app.db.kysely;
+      const snapshot = async (p: string) => {
+        const rows = await db
+          .selectFrom("users")
+          .innerJoin("accounts", (j) => j.onRef("accounts.user_id", "=", "users.id").on("accounts.sub_name", "=", "").on("accounts.account_type", "=", "personal"))
+          .select([
+            "users.username", "users.full_name", "users.email", "users.department", "users.office", "users.notes", "users.primary_card", "users.secondary_card",
+            "users.other_emails", "users.username_alias", "users.home", "users.card_pin_hash", "accounts.id as account_id", "accounts.balance", "accounts.restricted",
+          ])
+          .where("users.username", "like", `${p}-%`)
+          .where("users.deleted_at", "is", null)
+          .orderBy("users.username")
+          .execute();
+        const out: Record<string, unknown> = {};
+        for (const { username, account_id, card_pin_hash, ...row } of rows) {
+          const ledger = await db.selectFrom("ledger").select(["amount", "balance_after", "kind", "comment"]).where("account_id", "=", account_id).orderBy("id").execute();
+          assert.equal(row.balance, ledger.reduce((sum, l) => sum + l.amount, 0), `${username}: balance = sum of its ledger`);
+          const strip = (v: string | null) => (v === null ? null : v.split(`${p}-`).join("*"));
+          out[strip(username)!] = { ...row, primary_card: strip(row.primary_card), secondary_card: strip(row.secondary_card), username_alias: strip(row.username_alias), pin: card_pin_hash !== null, ledger };
+        }
+        return out;
+      };
+      const setBased = await snapshot("us");
+      assert.deepEqual(setBased, await snapshot("ul"));
+      assert.deepEqual(setBased["*u1"], {
+        full_name: "One Changed", email: "one@example.edu", department: "Dept", office: "Office", notes: "note", primary_card: "*C1b", secondary_card: "*S1",
+        other_emails: "x@example.edu", username_alias: "*alias1", home: "\\\\home\\one", balance: 12_500_000, restricted: 1, pin: true,
+        ledger: [
+          { amount: 10_000_000, balance_after: 10_000_000, kind: "set-balance", comment: "Balance set through the balance property" },
+          { amount: 2_500_000, balance_after: 12_500_000, kind: "set-balance", comment: "Balance set through the balance property" },
+        ],
+      });
+      assert.deepEqual((setBased["*u2"] as { ledger: unknown[]; restricted: number }).ledger.length, 1, "setting the same balance writes no ledger row");
+      assert.equal((setBased["*u2"] as { restricted: number }).restricted, 0);
+      assert.equal((setBased["*u3"] as { balance: number }).balance, -3_250_000);
+    });
   });
 }
