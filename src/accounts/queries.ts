@@ -420,18 +420,15 @@ export async function insertLedgerRows(
 }
 
 /**
- * Locks the rows for the rest of the transaction on PostgreSQL (a no-op write, as lockAccount) and
- * reads their balances; one pair of statements for a batch of ids.
+ * Reads the balances of a batch of accounts in one statement, locking the rows for the rest of the
+ * transaction on PostgreSQL (SELECT … FOR UPDATE); SQLite already serialises writers.
  */
 export async function lockAccountBalances(trx: Trx, accountIds: readonly number[]): Promise<Map<number, Micros>> {
   const out = new Map<number, Micros>();
   if (accountIds.length === 0) return out;
-  await trx
-    .updateTable("accounts")
-    .set((eb) => ({ balance: eb.ref("balance") }))
-    .where("id", "in", accountIds)
-    .execute();
-  for (const r of await trx.selectFrom("accounts").select(["id", "balance"]).where("id", "in", accountIds).execute()) out.set(r.id, r.balance);
+  let query = trx.selectFrom("accounts").select(["id", "balance"]).where("id", "in", accountIds);
+  if (trx.getExecutor().adapter instanceof PostgresAdapter) query = query.forUpdate();
+  for (const r of await query.execute()) out.set(r.id, r.balance);
   return out;
 }
 
