@@ -58,6 +58,34 @@ const ledgerRow = precompiled(
     }),
 );
 
+const balancePlusIfAvailable = precompiled((db, accountId: number, amount: Micros, leaveRemaining: Micros, defaultOverdraft: Micros) =>
+  db
+    .updateTable("accounts")
+    .set((eb) => ({ balance: eb("balance", "+", amount) }))
+    .where("id", "=", accountId)
+    .where((eb) =>
+      eb.or([
+        eb("restricted", "=", 0),
+        eb(
+          eb(eb("balance", "+", amount), "+", eb.case().when("overdraft_mode", "=", "individual").then(eb.ref("overdraft_amount")).else(defaultOverdraft).end()),
+          ">=",
+          leaveRemaining,
+        ),
+      ]),
+    )
+    .where((eb) => eb(eb("balance", "+", amount), ">=", -MAX_MICROS))
+    .returning("balance"),
+);
+const sharedAccountByName = precompiled((db, fullName: string) =>
+  db.selectFrom("accounts").selectAll().where("account_type", "=", SHARED).where("name", "=", fullName).where("deleted_at", "is", null),
+);
+const accountUsage = precompiled((db, accountId: number, pages: number) =>
+  db
+    .updateTable("accounts")
+    .set((eb) => ({ job_count: eb("job_count", "+", 1), page_count: eb("page_count", "+", pages) }))
+    .where("id", "=", accountId),
+);
+
 export async function selectPersonalAccount(db: Db | Trx, userId: number, subName: string): Promise<AccountRow | undefined> {
   return personalAccount.takeFirst(db, userId, subName);
 }
@@ -98,24 +126,7 @@ export async function addToBalanceIfAvailable(
   leaveRemaining: Micros,
   defaultOverdraft: Micros,
 ): Promise<Micros | undefined> {
-  const row = await trx
-    .updateTable("accounts")
-    .set((eb) => ({ balance: eb("balance", "+", amount) }))
-    .where("id", "=", accountId)
-    .where((eb) =>
-      eb.or([
-        eb("restricted", "=", 0),
-        eb(
-          eb(eb("balance", "+", amount), "+", eb.case().when("overdraft_mode", "=", "individual").then(eb.ref("overdraft_amount")).else(defaultOverdraft).end()),
-          ">=",
-          leaveRemaining,
-        ),
-      ]),
-    )
-    .where((eb) => eb(eb("balance", "+", amount), ">=", -MAX_MICROS))
-    .returning("balance")
-    .executeTakeFirst();
-  return row?.balance;
+  return (await balancePlusIfAvailable.takeFirst(trx, accountId, amount, leaveRemaining, defaultOverdraft))?.balance;
 }
 
 /** Locks the row for the rest of the transaction on PostgreSQL (a no-op write); SQLite already serialises writers. */
@@ -158,13 +169,7 @@ export async function selectLedgerForAccount(db: Db | Trx, accountId: number, li
 
 /** A live shared account by its full name (`Parent\Child` for a child account). */
 export async function selectSharedAccountByName(db: Db | Trx, fullName: string): Promise<AccountRow | undefined> {
-  return db
-    .selectFrom("accounts")
-    .selectAll()
-    .where("account_type", "=", SHARED)
-    .where("name", "=", fullName)
-    .where("deleted_at", "is", null)
-    .executeTakeFirst();
+  return sharedAccountByName.takeFirst(db, fullName);
 }
 
 /** The live shared accounts among `fullNames` (one statement; callers keep the list to a batch). */
@@ -317,11 +322,7 @@ export async function changePersonalBalances(trx: Trx, userIds: UserIdQuery, sub
 
 /** Counts one job of `pages` pages against an account (shared accounts show these as their job and page counts). */
 export async function addAccountUsage(trx: Trx, accountId: number, pages: number): Promise<void> {
-  await trx
-    .updateTable("accounts")
-    .set((eb) => ({ job_count: eb("job_count", "+", 1), page_count: eb("page_count", "+", pages) }))
-    .where("id", "=", accountId)
-    .execute();
+  await accountUsage.run(trx, accountId, pages);
 }
 
 export interface LedgerFilter {

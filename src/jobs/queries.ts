@@ -1,9 +1,58 @@
 // The job log: one row per processed job, linked to its user, printer and the accounts it was charged to.
 import type { Insertable, Selectable } from "kysely";
 import type { Db, Trx } from "../db/database.js";
+import { precompiled } from "../db/precompiled.js";
 import type { JobTable } from "../db/schema.js";
 
 export type JobRow = Selectable<JobTable>;
+
+/** Every column a job row is written with: the insert always names them all, so it compiles once. */
+export type NewJob = Required<Omit<Insertable<JobTable>, "id">>;
+
+const JOB_COLUMNS = [
+  "created_at",
+  "printed_at",
+  "user_id",
+  "username",
+  "printer_id",
+  "server_name",
+  "printer_name",
+  "account_id",
+  "shared_account_id",
+  "shared_account_name",
+  "status",
+  "denied_reason",
+  "cost",
+  "cost_given",
+  "charged",
+  "total_pages",
+  "color_pages",
+  "copies",
+  "duplex",
+  "grayscale",
+  "job_type",
+  "invoice",
+  "document_size_kb",
+  "document_name",
+  "paper_size_name",
+  "paper_width_mm",
+  "paper_height_mm",
+  "comment",
+  "client_machine",
+  "client_ip",
+  "created_by",
+] as const satisfies ReadonlyArray<keyof NewJob>;
+// Fails to compile if a column of the table is missing from JOB_COLUMNS.
+const allColumnsListed: Exclude<keyof NewJob, (typeof JOB_COLUMNS)[number]> extends never ? true : never = true;
+void allColumnsListed;
+
+// Compiled once (see db/precompiled.ts): one placeholder per column, in JOB_COLUMNS order.
+const jobInsert = precompiled((db, ...values: unknown[]) =>
+  db
+    .insertInto("jobs")
+    .values(Object.fromEntries(JOB_COLUMNS.map((column, i) => [column, values[i]])) as unknown as NewJob)
+    .returning("id"),
+);
 
 export interface JobFilter {
   userId?: number;
@@ -18,8 +67,11 @@ export interface JobFilter {
   limit?: number;
 }
 
-export async function insertJob(trx: Trx, values: Insertable<JobTable>): Promise<number> {
-  const row = await trx.insertInto("jobs").values(values).returning("id").executeTakeFirstOrThrow();
+export async function insertJob(trx: Trx, job: NewJob): Promise<number> {
+  const values = new Array<unknown>(JOB_COLUMNS.length);
+  for (let i = 0; i < JOB_COLUMNS.length; i++) values[i] = job[JOB_COLUMNS[i]];
+  const row = await jobInsert.takeFirst(trx, ...values);
+  if (!row) throw new Error("the job insert returned no id");
   return row.id;
 }
 

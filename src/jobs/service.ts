@@ -69,7 +69,7 @@ export class JobsService {
 
   private async logAndCharge(trx: Trx, job: JobDetails, actor: Actor): Promise<JobOutcome> {
     const now = this.clock.now();
-    const { user, account: personal } = await this.users.userForJob(trx, job.user);
+    const { user, accountId: personalId } = await this.users.userForJob(trx, job.user);
     const printer = await this.printers.printerForJob(trx, job.server, job.printer);
 
     // Account selection: the job's shared-account field, else the user's automatic shared account.
@@ -82,7 +82,7 @@ export class JobsService {
       if (!shared) throw new NotFound(`The shared account ${sharedName} does not exist.`);
     }
     // "Charge to personal when shared selected": the personal account pays, the shared account is recorded.
-    const payer = shared && !user.charge_personal_when_shared ? shared : personal;
+    const payerId = shared && !user.charge_personal_when_shared ? shared.id : personalId;
 
     let cost: Micros;
     try {
@@ -107,7 +107,7 @@ export class JobsService {
       printer_id: printer.id,
       server_name: printer.server_name,
       printer_name: printer.printer_name,
-      account_id: payer.id,
+      account_id: payerId,
       shared_account_id: shared?.id ?? null,
       shared_account_name: shared?.name ?? "",
       status: denied ? "DENIED" : "CHARGED",
@@ -136,7 +136,7 @@ export class JobsService {
 
     if (cost > 0) {
       const comment = job.comment.trim() !== "" ? job.comment.trim() : `Print job on ${printer.display_name}${job.documentName ? `: ${job.documentName}` : ""}`;
-      const charged = await this.accounts.adjustBalanceIfAvailable(trx, payer.id, -cost, 0, { kind: "print-job", comment, createdBy: actor.application, jobId });
+      const charged = await this.accounts.adjustBalanceIfAvailable(trx, payerId, -cost, 0, { kind: "print-job", comment, createdBy: actor.application, jobId });
       if (!charged) {
         await markJobDenied(trx, jobId, DENIED_REASONS.insufficientCredit);
         return { status: "DENIED", jobId, cost, reason: DENIED_REASONS.insufficientCredit };
@@ -145,6 +145,6 @@ export class JobsService {
     await this.users.recordPrintUsage(trx, user.id, job.totalPages);
     await this.printers.recordPrintUsage(trx, printer.id, job.totalPages);
     if (shared) await this.accounts.recordPrintUsage(trx, shared.id, job.totalPages);
-    return { status: "CHARGED", jobId, cost, accountId: payer.id };
+    return { status: "CHARGED", jobId, cost, accountId: payerId };
   }
 }

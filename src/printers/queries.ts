@@ -1,9 +1,35 @@
 // Printer rows, printer groups and access groups. Deleted printers keep their row (the job log points at
 // it) with deleted_at set; every lookup here sees only live printers.
 import type { Db, Trx } from "../db/database.js";
+import { precompiled } from "../db/precompiled.js";
 import type { PrinterRow } from "./properties.js";
 
 type Q = Db | Trx;
+
+/** The columns a job reads of its printer: identity, charging settings and whether it is disabled. */
+export type JobPrinter = Pick<
+  PrinterRow,
+  "id" | "server_name" | "printer_name" | "display_name" | "cost_model" | "cost_per_page" | "advanced_config" | "disabled" | "disabled_until"
+>;
+
+// The job path's queries are compiled once (see db/precompiled.ts).
+const jobPrinterByName = precompiled((db, displayName: string) =>
+  db
+    .selectFrom("printers")
+    .select(["id", "server_name", "printer_name", "display_name", "cost_model", "cost_per_page", "advanced_config", "disabled", "disabled_until"])
+    .where("display_name", "=", displayName)
+    .where("deleted_at", "is", null),
+);
+const printerUsage = precompiled((db, id: number, pages: number) =>
+  db
+    .updateTable("printers")
+    .set((eb) => ({ job_count: eb("job_count", "+", 1), page_count: eb("page_count", "+", pages) }))
+    .where("id", "=", id),
+);
+
+export async function selectJobPrinter(db: Q, displayName: string): Promise<JobPrinter | undefined> {
+  return jobPrinterByName.takeFirst(db, displayName);
+}
 
 export async function selectPrinter(db: Q, displayName: string): Promise<PrinterRow | undefined> {
   return db.selectFrom("printers").selectAll().where("display_name", "=", displayName).where("deleted_at", "is", null).executeTakeFirst();
@@ -35,11 +61,7 @@ export async function lockPrinter(trx: Trx, displayName: string): Promise<Printe
 }
 
 export async function addPrinterUsage(trx: Trx, id: number, pages: number): Promise<void> {
-  await trx
-    .updateTable("printers")
-    .set((eb) => ({ job_count: eb("job_count", "+", 1), page_count: eb("page_count", "+", pages) }))
-    .where("id", "=", id)
-    .execute();
+  await printerUsage.run(trx, id, pages);
 }
 
 export async function selectDisplayNames(db: Q, offset: number, limit: number): Promise<string[]> {

@@ -36,7 +36,9 @@ function printerNotFound(server: string, printer: string): NotFound {
   return new NotFound(`The printer ${printerDisplayName(server, printer)} does not exist.`);
 }
 
-export function chargingOf(printer: PrinterRow): PrinterCharging {
+export type { JobPrinter } from "./queries.js";
+
+export function chargingOf(printer: Pick<PrinterRow, "cost_model" | "cost_per_page" | "advanced_config">): PrinterCharging {
   return { model: printer.cost_model, costPerPage: printer.cost_per_page, advanced: parseAdvancedConfig(printer.advanced_config) };
 }
 
@@ -188,9 +190,9 @@ export class PrintersService {
   // --- for jobs, inside the caller's transaction -------------------------------------------------
 
   /** The live printer of that name, created from the template printer's settings if it does not exist. */
-  async printerForJob(trx: Trx, server: string, printer: string): Promise<PrinterRow> {
+  async printerForJob(trx: Trx, server: string, printer: string): Promise<q.JobPrinter> {
     const name = printerDisplayName(server, printer);
-    const existing = await q.selectPrinter(trx, name);
+    const existing = await q.selectJobPrinter(trx, name);
     if (existing) return existing;
     checkPrinterName(server, printer);
     const template = await q.selectPrinter(trx, TEMPLATE_PRINTER_NAME);
@@ -211,7 +213,7 @@ export class PrintersService {
       custom_field_5: "",
       custom_field_6: "",
     });
-    const created = await q.selectPrinter(trx, name);
+    const created = await q.selectJobPrinter(trx, name);
     if (!created) throw new Error(`printer ${name} vanished after insert`);
     return created;
   }

@@ -54,7 +54,7 @@ function cardValue(value: string): string | null {
   return t === "" ? null : t;
 }
 
-export function isPrintingDisabled(user: UserRow, now: number): boolean {
+export function isPrintingDisabled(user: Pick<UserRow, "disabled_print" | "disabled_print_until">, now: number): boolean {
   if (!user.disabled_print) return false;
   return user.disabled_print_until === null || user.disabled_print_until > now;
 }

@@ -19,6 +19,37 @@ const personalAccountByUsername = precompiled((db, username: string, subName: st
     .where("accounts.sub_name", "=", subName)
     .where("accounts.deleted_at", "is", null),
 );
+/** What charging a job needs of its user, and the id of the default personal account (null if it has none). */
+const jobUserByName = precompiled((db, username: string) =>
+  db
+    .selectFrom("users")
+    .leftJoin("accounts", (join) =>
+      join
+        .onRef("accounts.user_id", "=", "users.id")
+        .on("accounts.account_type", "=", sql.lit("personal" as const))
+        .on("accounts.sub_name", "=", sql.lit(""))
+        .on("accounts.deleted_at", "is", null),
+    )
+    .select([
+      "users.id",
+      "users.username",
+      "users.account_selection_mode",
+      "users.auto_shared_account",
+      "users.charge_personal_when_shared",
+      "users.cost_adjustment_percent",
+      "users.disabled_print",
+      "users.disabled_print_until",
+      "accounts.id as account_id",
+    ])
+    .where("users.username", "=", username)
+    .where("users.deleted_at", "is", null),
+);
+const userPrintUsage = precompiled((db, userId: number, pages: number) =>
+  db
+    .updateTable("users")
+    .set((eb) => ({ job_count: eb("job_count", "+", 1), page_count: eb("page_count", "+", pages) }))
+    .where("id", "=", userId),
+);
 const usernamesPage = precompiled((db, limit: number, offset: number) =>
   db.selectFrom("users").select("username").where("deleted_at", "is", null).orderBy("username").limit(limit).offset(offset),
 );
@@ -30,6 +61,13 @@ export async function selectUserByName(db: Db | Trx, username: string): Promise<
 /** A live user's live personal account, found by username in one statement (the balance-change path). */
 export async function selectPersonalAccountByUsername(db: Db | Trx, username: string, subName: string): Promise<AccountRow | undefined> {
   return personalAccountByUsername.takeFirst(db, username, subName);
+}
+
+export type JobUser = NonNullable<Awaited<ReturnType<typeof selectJobUser>>>;
+
+/** A live user's job-relevant columns and default personal account id, in one statement (the job path). */
+export async function selectJobUser(db: Db | Trx, username: string) {
+  return jobUserByName.takeFirst(db, username);
 }
 
 export async function userExists(db: Db | Trx, username: string): Promise<boolean> {
@@ -140,11 +178,7 @@ export async function redactUser(trx: Trx, userId: number): Promise<void> {
 }
 
 export async function addUserPrintUsage(trx: Trx, userId: number, pages: number): Promise<void> {
-  await trx
-    .updateTable("users")
-    .set((eb) => ({ job_count: eb("job_count", "+", 1), page_count: eb("page_count", "+", pages) }))
-    .where("id", "=", userId)
-    .execute();
+  await userPrintUsage.run(trx, userId, pages);
 }
 
 /** Live usernames that came from one source (e.g. "directory"), sorted. */

@@ -554,19 +554,22 @@ export class UsersService {
 
   // --- for jobs, inside the caller's transaction -------------------------------------------------
 
-  /** The user a job names and their default personal account; an unknown user is created, as on a first print. */
-  async userForJob(trx: Trx, username: string): Promise<{ user: UserRow; account: AccountRow }> {
-    let user = await q.selectUserByName(trx, username);
+  /**
+   * What charging a job needs of the user it names, with the id of their default personal account, in
+   * one statement; an unknown user is created, as on a first print.
+   */
+  async userForJob(trx: Trx, username: string): Promise<{ user: q.JobUser; accountId: number }> {
+    let user = await q.selectJobUser(trx, username);
     if (!user) {
       if (username.length > 255) throw new Invalid("The username is longer than 255 characters.");
       // eslint-disable-next-line no-control-regex -- refusing control characters is the point
       if (/[\u0000-\u001f\u007f]/.test(username)) throw new Invalid("The username contains control characters.");
       await this.createUser(trx, { username, source: "job" }, { application: "job" });
-      user = await this.requireUser(trx, username);
+      user = await q.selectJobUser(trx, username);
+      if (!user) throw userNotFound(username);
     }
-    const account = await selectPersonalAccount(trx, user.id, "");
-    if (!account) throw new NotFound(`The user ${username} has no personal account.`);
-    return { user, account };
+    if (user.account_id === null) throw new NotFound(`The user ${username} has no personal account.`);
+    return { user, accountId: user.account_id };
   }
 
   /** Counts one job of `pages` pages for the user (print-stats.job-count and page-count). */
