@@ -80,12 +80,14 @@ export interface NewUserChanges {
 
 export type InitialSettingsProvider = (trx: Trx, user: { id: number; internal: 0 | 1 }) => Promise<InitialUserSettings | undefined>;
 
-/** listUserAccounts pages kept (least recently filled first out). */
+/** listUserAccounts pages kept (least recently filled first out), and the names they may hold in all. */
 const LIST_CACHE_PAGES = 64;
+const LIST_CACHE_NAMES = 200_000;
 
 export class UsersService {
   private initialSettings?: InitialSettingsProvider;
   private readonly listCache = new Map<string, { version: number; names: readonly string[] }>();
+  private listCacheNames = 0;
 
   constructor(
     private readonly db: Database,
@@ -131,10 +133,13 @@ export class UsersService {
     const hit = this.listCache.get(key);
     if (hit && hit.version === version) return hit.names;
     const names = Object.freeze(await q.selectUsernames(this.db.kysely, offset, limit));
-    if (version !== undefined) {
-      this.listCache.delete(key);
-      if (this.listCache.size >= LIST_CACHE_PAGES) this.listCache.delete(this.listCache.keys().next().value!);
+    if (version !== undefined && names.length <= LIST_CACHE_NAMES) {
+      this.dropCachedList(key);
+      while (this.listCache.size >= LIST_CACHE_PAGES || this.listCacheNames + names.length > LIST_CACHE_NAMES) {
+        this.dropCachedList(this.listCache.keys().next().value!);
+      }
       this.listCache.set(key, { version, names });
+      this.listCacheNames += names.length;
     }
     return names;
   }
@@ -142,6 +147,14 @@ export class UsersService {
   /** Drops the cached listUserAccounts pages (benchmarks measure the uncached path with it). */
   forgetCachedLists(): void {
     this.listCache.clear();
+    this.listCacheNames = 0;
+  }
+
+  private dropCachedList(key: string): void {
+    const page = this.listCache.get(key);
+    if (!page) return;
+    this.listCache.delete(key);
+    this.listCacheNames -= page.names.length;
   }
 
   /** Live usernames created from one source (directory sync, import, internal), sorted. */

@@ -50,6 +50,15 @@ for (const backend of BACKENDS) {
       assert.deepEqual(await list(), ["aaron", "alice", "dave", "erin", "frank"]);
     });
 
+    it("pages stay exact when more pages are asked for than the cache keeps", async () => {
+      const all = await t.rpc.call<string[]>("api.listUserAccounts", 0, 100_000);
+      for (let round = 0; round < 2; round++) {
+        for (let offset = 0; offset < 70; offset++) {
+          assert.deepEqual(await t.rpc.call("api.listUserAccounts", offset, 2), all.slice(offset, offset + 2), `page at ${offset}`);
+        }
+      }
+    });
+
     if (backend === "sqlite") {
       it("sees a user written by another process straight into the database file", async () => {
         const before = await list();
