@@ -14,6 +14,7 @@ import { Dispatcher } from "../src/rpc/dispatcher.js";
 import { METHODS } from "../src/rpc/methods.js";
 import { openContext } from "../src/server/start.js";
 import { benchUser } from "./protocol.js";
+import { costLine, cpuCostPerCall } from "./cpu-cost.js";
 
 const repo = join(fileURLToPath(new URL(".", import.meta.url)), "..", "..");
 const TOKEN = "dispatch-cost-token";
@@ -60,26 +61,15 @@ async function main(): Promise<void> {
       const body = bodies[i];
       const check = await dispatcher.dispatch(body, "127.0.0.1");
       if (check.faultCode !== undefined) throw new Error(`${call.method} faulted: ${check.xml}`);
-      const batches = Math.ceil(call.calls / concurrency);
-      const run = async () => {
-        const uncached = call.label.endsWith("uncached");
-        for (let b = 0; b < batches; b++)
-          await Promise.all(
-            Array.from({ length: concurrency }, () => {
-              if (uncached) app.users.forgetCachedLists();
-              return dispatcher.dispatch(body, "127.0.0.1");
-            }),
-          );
-      };
-      await run(); // warm-up
-      const costs: number[] = [];
-      for (let r = 0; r < rounds; r++) {
-        const before = process.cpuUsage();
-        await run();
-        const used = process.cpuUsage(before);
-        costs.push((used.user + used.system) / (batches * concurrency));
-      }
-      console.log(`  ${call.label.padEnd(28)} ${Math.min(...costs).toFixed(1).padStart(7)}   (rounds: ${costs.map((c) => c.toFixed(1)).join(", ")})`);
+      const uncached = call.label.endsWith("uncached");
+      const costs = await cpuCostPerCall(
+        () => {
+          if (uncached) app.users.forgetCachedLists();
+          return dispatcher.dispatch(body, "127.0.0.1");
+        },
+        { calls: call.calls, concurrency, rounds },
+      );
+      console.log(costLine(call.label, costs));
     }
     const stats = app.db.commitStats();
     if (stats) console.log(`Group commit over the run: ${stats.units} units in ${stats.commits} commits.`);

@@ -14,6 +14,7 @@ import { parseJobDetails } from "../src/jobs/job-details.js";
 import { Dispatcher } from "../src/rpc/dispatcher.js";
 import { METHODS } from "../src/rpc/methods.js";
 import { openContext } from "../src/server/start.js";
+import { costLine, cpuCostPerCall } from "./cpu-cost.js";
 
 const TOKEN = "job-cost-token";
 
@@ -85,20 +86,8 @@ async function main(): Promise<void> {
     };
     for (const stage of stages) {
       if (only !== undefined && stage.label !== only) continue;
-      const batches = Math.ceil(calls / concurrency);
-      let next = 0;
-      const run = async () => {
-        for (let b = 0; b < batches; b++) await Promise.all(Array.from({ length: concurrency }, () => stage.call(next++)));
-      };
-      await run(); // warm-up
-      const costs: number[] = [];
-      for (let r = 0; r < rounds; r++) {
-        const before = process.cpuUsage();
-        await run();
-        const used = process.cpuUsage(before);
-        costs.push((used.user + used.system) / (batches * concurrency));
-      }
-      console.log(`  ${labels[stage.label].padEnd(32)} ${Math.min(...costs).toFixed(1).padStart(7)}   (rounds: ${costs.map((c) => c.toFixed(1)).join(", ")})`);
+      const costs = await cpuCostPerCall(stage.call, { calls, concurrency, rounds });
+      console.log(costLine(labels[stage.label], costs, 32));
     }
     const stats = app.db.commitStats();
     if (stats) console.log(`Group commit over the run: ${stats.units} units in ${stats.commits} commits.`);
