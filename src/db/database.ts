@@ -197,7 +197,7 @@ export class Database {
       // A file database: the group committer fsyncs the write-ahead log itself, off the event loop.
       const wal = file === ":memory:" || file === "" ? undefined : `${file}-wal`;
       this.logSyncer = wal ? new LogSyncer(wal) : undefined;
-      this.committer = new GroupCommitter(this.kysely, this.logSyncer?.sync, direct);
+      this.committer = new GroupCommitter(this.kysely, direct, this.logSyncer?.sync);
     }
   }
 

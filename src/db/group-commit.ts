@@ -41,12 +41,14 @@ export class GroupCommitter {
   private running: Promise<void> | undefined;
   readonly stats: CommitStats = { commits: 0, units: 0 };
 
-  /** `syncLog` makes the write-ahead log durable (fsync); without it each commit is synchronous=FULL. */
+  /**
+   * `direct` runs BEGIN, savepoints, COMMIT and the units' compiled statements on the held connection;
+   * `syncLog` makes the write-ahead log durable (fsync); without it each commit is synchronous=FULL.
+   */
   constructor(
     private readonly db: Kysely<DB>,
+    private readonly direct: DirectSqlite,
     private readonly syncLog?: () => Promise<void>,
-    /** Runs savepoints and the units' compiled statements directly on the held connection. */
-    private readonly direct?: DirectSqlite,
   ) {}
 
   run<T>(unit: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
@@ -80,36 +82,20 @@ export class GroupCommitter {
     const direct = this.direct;
     let outcomes: Outcome[];
     try {
-      if (direct) {
-        // The whole batch on the held connection, statement by statement, without Kysely's transaction
-        // machinery; queries the units build themselves still go through Kysely on the same connection.
-        outcomes = await this.db.connection().execute(async (conn) => {
-          const exec = (query: CompiledQuery) => runDirect(direct, query.sql, query.parameters);
-          if (syncLog) exec(SYNC_DEFERRED);
-          let result: Outcome[];
-          try {
-            result = await runUnitsDirect(conn as Transaction<DB>, batch, exec, direct);
-          } finally {
-            if (syncLog) exec(SYNC_FULL);
-          }
-          if (syncLog) await syncLog();
-          return result;
-        });
-      } else {
-        outcomes = syncLog
-          ? await this.db.connection().execute(async (conn) => {
-              await conn.executeQuery(SYNC_DEFERRED);
-              let result: Outcome[];
-              try {
-                result = await runUnits(conn, batch);
-              } finally {
-                await conn.executeQuery(SYNC_FULL);
-              }
-              await syncLog();
-              return result;
-            })
-          : await runUnits(this.db, batch);
-      }
+      // The whole batch on the held connection, statement by statement, without Kysely's transaction
+      // machinery; queries the units build themselves still go through Kysely on the same connection.
+      outcomes = await this.db.connection().execute(async (conn) => {
+        const exec = (query: CompiledQuery) => runDirect(direct, query.sql, query.parameters);
+        if (syncLog) exec(SYNC_DEFERRED);
+        let result: Outcome[];
+        try {
+          result = await runUnits(conn as Transaction<DB>, batch, exec, direct);
+        } finally {
+          if (syncLog) exec(SYNC_FULL);
+        }
+        if (syncLog) await syncLog();
+        return result;
+      });
     } catch (error) {
       // The commit (or the fsync after it) failed: nothing in the batch is known to be durable.
       for (const pending of batch) pending.reject(error);
@@ -124,11 +110,11 @@ export class GroupCommitter {
 }
 
 /**
- * The direct form of runUnits: BEGIN, each unit in a savepoint, COMMIT, all run synchronously on the
+ * Runs the units in one transaction: BEGIN, each unit in a savepoint, COMMIT, all run synchronously on the
  * connection this batch holds. `conn` is the Kysely handle bound to that connection; units receive it
  * as their transaction (it runs their own queries on the same connection, inside the open transaction).
  */
-async function runUnitsDirect(conn: Transaction<DB>, batch: Pending[], exec: (query: CompiledQuery) => unknown, direct: DirectSqlite): Promise<Outcome[]> {
+async function runUnits(conn: Transaction<DB>, batch: Pending[], exec: (query: CompiledQuery) => unknown, direct: DirectSqlite): Promise<Outcome[]> {
   registerTransaction(conn, direct);
   const outcomes: Outcome[] = [];
   exec(BEGIN);
@@ -154,32 +140,5 @@ async function runUnitsDirect(conn: Transaction<DB>, batch: Pending[], exec: (qu
     }
     throw error;
   }
-  return outcomes;
-}
-
-/** Runs the units in one Kysely transaction, each in a savepoint (a lone unit needs none). Throws if the commit fails. */
-async function runUnits(db: Kysely<DB>, batch: Pending[]): Promise<Outcome[]> {
-  if (batch.length === 1) {
-    try {
-      return [{ ok: true, value: await db.transaction().execute(batch[0].unit) }];
-    } catch (error) {
-      return [{ ok: false, error }];
-    }
-  }
-  const outcomes: Outcome[] = [];
-  await db.transaction().execute(async (trx) => {
-    for (const pending of batch) {
-      await trx.executeQuery(SAVEPOINT);
-      try {
-        const value = await pending.unit(trx);
-        await trx.executeQuery(RELEASE);
-        outcomes.push({ ok: true, value });
-      } catch (error) {
-        await trx.executeQuery(ROLLBACK_TO);
-        await trx.executeQuery(RELEASE);
-        outcomes.push({ ok: false, error });
-      }
-    }
-  });
   return outcomes;
 }
