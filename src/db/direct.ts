@@ -52,36 +52,32 @@ export function directFor(db: object): DirectSqlite | undefined {
   return root && !root.held() ? root : undefined;
 }
 
-/** Runs one compiled query on the connection and returns the first column of its rows. */
-export function firstColumnDirect(direct: DirectSqlite, sql: string, parameters: readonly unknown[]): unknown[] {
+/** Runs `work` timed for the query log, as Kysely times its own queries. */
+function timed<T>(direct: DirectSqlite, work: () => T): T {
   const observe = direct.observe;
-  const started = observe ? performance.now() : 0;
+  if (!observe) return work();
+  const started = performance.now();
   try {
-    const values = direct.prepare(sql).firstColumn(parameters);
-    observe?.(performance.now() - started, true);
-    return values;
+    const result = work();
+    observe(performance.now() - started, true);
+    return result;
   } catch (error) {
-    observe?.(performance.now() - started, false);
+    observe(performance.now() - started, false);
     throw error;
   }
 }
 
+/** Runs one compiled query on the connection and returns the first column of its rows. */
+export function firstColumnDirect(direct: DirectSqlite, sql: string, parameters: readonly unknown[]): unknown[] {
+  return timed(direct, () => direct.prepare(sql).firstColumn(parameters));
+}
+
 /** Runs one compiled statement on the connection, with the result Kysely's SQLite driver gives. */
 export function runDirect<R>(direct: DirectSqlite, sql: string, parameters: readonly unknown[]): QueryResult<R> {
-  const observe = direct.observe;
-  const started = observe ? performance.now() : 0;
-  try {
+  return timed(direct, () => {
     const stmt = direct.prepare(sql);
-    let result: QueryResult<R>;
-    if (stmt.reader) result = { rows: stmt.all(parameters) as R[] };
-    else {
-      const { changes, lastInsertRowid } = stmt.run(parameters);
-      result = { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
-    }
-    observe?.(performance.now() - started, true);
-    return result;
-  } catch (error) {
-    observe?.(performance.now() - started, false);
-    throw error;
-  }
+    if (stmt.reader) return { rows: stmt.all(parameters) as R[] };
+    const { changes, lastInsertRowid } = stmt.run(parameters);
+    return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
+  });
 }

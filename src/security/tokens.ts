@@ -12,25 +12,9 @@ export function digestOf(value: string): Buffer {
   return hash("sha256", value, "buffer");
 }
 
+/** The configured tokens as digests for checking (the formats as readTokenConfig reads them). */
 export function parseTokenConfig(raw: string): TokenEntry[] {
-  const text = raw.trim();
-  if (text === "") return [];
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) {
-      return Object.entries(parsed as Record<string, unknown>)
-        .filter((e): e is [string, string] => typeof e[1] === "string" && e[1] !== "")
-        .map(([application, token]) => ({ application, digest: digestOf(token) }));
-    }
-    if (Array.isArray(parsed)) {
-      return parsed
-        .filter((t): t is string => typeof t === "string" && t !== "")
-        .map((token, i) => ({ application: `token-${i + 1}`, digest: digestOf(token) }));
-    }
-  } catch {
-    // not JSON: a plain token
-  }
-  return [{ application: "default", digest: digestOf(text) }];
+  return readTokenConfig(raw).map(({ application, token }) => ({ application, digest: digestOf(token) }));
 }
 
 /** The application whose token matches, compared in constant time over SHA-256 digests; undefined if none. */

@@ -1,7 +1,8 @@
 // User rows. Deleted users keep their row (history points at it) with deleted_at set; every lookup
 // here sees only live users.
-import { sql } from "kysely";
+import { sql, type ExpressionBuilder } from "kysely";
 import type { Db, Trx } from "../db/database.js";
+import type { DB } from "../db/schema.js";
 import { precompiled } from "../db/precompiled.js";
 import type { AccountRow, UserRow } from "./properties.js";
 
@@ -201,6 +202,17 @@ function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
+/** A column of the user's default personal account, as a correlated subquery of a users query. */
+function defaultAccountColumn(eb: ExpressionBuilder<DB, "users">, column: "balance" | "restricted") {
+  return eb
+    .selectFrom("accounts")
+    .select(`accounts.${column}`)
+    .whereRef("accounts.user_id", "=", "users.id")
+    .where("accounts.account_type", "=", "personal")
+    .where("accounts.sub_name", "=", "")
+    .where("accounts.deleted_at", "is", null);
+}
+
 /**
  * A page of live users in username order with their default personal account's balance. `search`
  * matches the start of the username, full name or email, ignoring case; a search starting with "*"
@@ -216,22 +228,8 @@ export async function selectUserList(db: Db | Trx, dialect: "sqlite" | "postgres
       "users.full_name",
       "users.email",
       "users.department",
-      eb
-        .selectFrom("accounts")
-        .select("accounts.balance")
-        .whereRef("accounts.user_id", "=", "users.id")
-        .where("accounts.account_type", "=", "personal")
-        .where("accounts.sub_name", "=", "")
-        .where("accounts.deleted_at", "is", null)
-        .as("balance"),
-      eb
-        .selectFrom("accounts")
-        .select("accounts.restricted")
-        .whereRef("accounts.user_id", "=", "users.id")
-        .where("accounts.account_type", "=", "personal")
-        .where("accounts.sub_name", "=", "")
-        .where("accounts.deleted_at", "is", null)
-        .as("restricted"),
+      defaultAccountColumn(eb, "balance").as("balance"),
+      defaultAccountColumn(eb, "restricted").as("restricted"),
     ]);
   const anywhere = search.startsWith("*");
   const text = anywhere ? search.slice(1).trim() : search;
