@@ -8,7 +8,7 @@ import { isLoopback, parseAddressList, type AddressList } from "./allowed-addres
 import { AdminPasswordCheck, hashPassword } from "./admin-password.js";
 import { randomBytes } from "node:crypto";
 import { Conflict, NotFound } from "../kernel/errors.js";
-import { digestOf, maskToken, matchToken, parseTokenConfig, readTokenConfig, type TokenEntry } from "./tokens.js";
+import { maskToken, matchToken, parseTokenConfig, readTokenConfig, tokenEntry, type TokenEntry } from "./tokens.js";
 import { clientAddressOf } from "./client-address.js";
 import { parseNonNegative, parseRateLimit, RateLimiter } from "./rate-limit.js";
 
@@ -102,7 +102,7 @@ export class SecurityService {
    * running server writes to its data directory for `server-command`.
    */
   allowLocalToken(application: string, token: string): void {
-    this.localTokens.push({ application, digest: digestOf(token) });
+    this.localTokens.push(tokenEntry(application, token));
   }
 
   /** The application name of the matching token, "admin" for the admin password; throws Forbidden otherwise. */

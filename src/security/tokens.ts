@@ -1,28 +1,52 @@
 // Web services auth tokens (config key auth.webservices.auth-token) in PaperCut's three formats:
 // a JSON object of application → token, a JSON array of tokens, or one plain token.
-import { hash, timingSafeEqual } from "node:crypto";
+import { hash, randomFillSync } from "node:crypto";
 
 export interface TokenEntry {
   application: string;
-  digest: Buffer;
+  /** The token's UTF-16 code units XOR `pad`, so that the parsed form never holds the token in clear text. */
+  masked: Uint16Array;
+  /** Random, drawn for this entry alone. */
+  pad: Uint16Array;
 }
 
+/** SHA-256 of a text, for fixed-size constant-time comparisons of secrets that are not API tokens. */
 export function digestOf(value: string): Buffer {
-  // One-shot hashing: several times cheaper than a Hash object, and this runs on every API call.
   return hash("sha256", value, "buffer");
 }
 
-/** The configured tokens as digests for checking (the formats as readTokenConfig reads them). */
-export function parseTokenConfig(raw: string): TokenEntry[] {
-  return readTokenConfig(raw).map(({ application, token }) => ({ application, digest: digestOf(token) }));
+/** One token, held masked for checking. */
+export function tokenEntry(application: string, token: string): TokenEntry {
+  const pad = randomFillSync(new Uint16Array(token.length));
+  const masked = new Uint16Array(token.length);
+  for (let i = 0; i < token.length; i++) masked[i] = token.charCodeAt(i) ^ pad[i];
+  return { application, masked, pad };
 }
 
-/** The application whose token matches, compared in constant time over SHA-256 digests; undefined if none. */
+/** The configured tokens, masked for checking (the formats as readTokenConfig reads them). */
+export function parseTokenConfig(raw: string): TokenEntry[] {
+  return readTokenConfig(raw).map(({ application, token }) => tokenEntry(application, token));
+}
+
+/**
+ * Whether the candidate is the entry's token, in constant time: every code unit of the token is compared
+ * whatever the candidate holds, with no early exit, so the time depends on the token's length only,
+ * never on how much of it a candidate got right. No hashing and no allocation: this runs on every call.
+ */
+export function matchesToken(entry: TokenEntry, candidate: string): boolean {
+  const { masked, pad } = entry;
+  const n = masked.length;
+  const m = candidate.length;
+  let diff = n ^ m;
+  for (let i = 0; i < n; i++) diff |= masked[i] ^ pad[i] ^ (i < m ? candidate.charCodeAt(i) : 0);
+  return diff === 0;
+}
+
+/** The application of the first entry whose token matches, every entry compared in constant time; undefined if none. */
 export function matchToken(entries: readonly TokenEntry[], candidate: string): string | undefined {
-  const digest = digestOf(candidate);
   let found: string | undefined;
   for (const entry of entries) {
-    if (timingSafeEqual(entry.digest, digest) && found === undefined) found = entry.application;
+    if (matchesToken(entry, candidate) && found === undefined) found = entry.application;
   }
   return found;
 }

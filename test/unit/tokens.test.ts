@@ -1,8 +1,9 @@
 // Web services tokens (config key auth.webservices.auth-token) in PaperCut's three formats, matched
-// by digest in constant time, with the application name of the match.
+// in constant time (every character of the token, whatever the candidate), with the application name of
+// the match; the parsed form never holds a token in clear text.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { digestOf, matchToken, parseTokenConfig } from "../../src/security/tokens.js";
+import { matchToken, parseTokenConfig } from "../../src/security/tokens.js";
 
 const match = (config: string, candidate: string) => matchToken(parseTokenConfig(config), candidate);
 
@@ -65,16 +66,31 @@ describe("auth tokens", () => {
     assert.equal(match(JSON.stringify([long]), long + "x"), undefined);
   });
 
-  it("compares fixed-size digests, so every comparison takes the same path whatever the candidate", () => {
+  it("compares every character of the token whatever the candidate: a near miss anywhere, or any other length, does not match", () => {
     const entries = parseTokenConfig('{"a":"secret"}');
-    assert.equal(entries[0].digest.length, 32);
-    assert.deepEqual(entries[0].digest, digestOf("secret"));
-    // Candidates of very different lengths are all reduced to 32-byte digests before comparing.
-    for (const candidate of ["", "s", "secre", "secret!", "x".repeat(1000)]) assert.equal(matchToken(entries, candidate), undefined);
+    assert.equal(matchToken(entries, "secret"), "a");
+    for (const candidate of ["", "s", "secre", "secret!", "secret\u0000", "Secret", "secreT", "xecret", "x".repeat(1000), "sécret"]) {
+      assert.equal(matchToken(entries, candidate), undefined, candidate);
+    }
+    // A token with a NUL or non-BMP characters is compared by code unit, with its length.
+    assert.equal(match('["a\\u0000"]', "a\u0000"), "token-1");
+    assert.equal(match('["a\\u0000"]', "a"), undefined);
+    assert.equal(match('["k😀"]', "k😀"), "token-1");
+    assert.equal(match('["k😀"]', "k😁"), undefined);
+  });
+
+  it("draws a fresh pad for each parse, so two parsed forms of one token differ", () => {
+    const [first] = parseTokenConfig('["same-token"]');
+    const [second] = parseTokenConfig('["same-token"]');
+    assert.notDeepEqual(Array.from(first.masked), Array.from(second.masked));
+    assert.equal(matchToken([first], "same-token"), "token-1");
+    assert.equal(matchToken([second], "same-token"), "token-1");
   });
 
   it("keeps no token in clear text in its parsed form", () => {
     const entries = parseTokenConfig('{"app":"clear-text-secret"}');
     assert.ok(!JSON.stringify(entries).includes("clear-text-secret"));
+    const codes = Array.from("clear-text-secret", (c) => c.charCodeAt(0));
+    assert.notDeepEqual(Array.from(entries[0].masked), codes);
   });
 });
