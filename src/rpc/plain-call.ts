@@ -10,11 +10,6 @@ import type { CodecLimits, MethodCall, XmlRpcValue } from "./codec.js";
 /** Thrown inside the reader to decline; caught at its entry and never seen outside. */
 const DECLINE = new Error("not a plain methodCall");
 
-const WHITESPACE = /[ \t\n\r]*/y;
-// Text the reader takes as it is: no markup, no references, nothing saxes would normalise (\r) or refuse
-// (control characters, U+FFFE, U+FFFF, and — in this Unicode-aware class — unpaired surrogates).
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const PLAIN_TEXT = /[^<>&\r\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF\uD800-\uDFFF]*/uy;
 const DECLARATION = /<\?xml version=(["'])1\.0\1(?: encoding=(["'])(?:UTF-8|utf-8)\2)? ?\?>/y;
 const BLANK = /^[ \t\n]*$/;
 
@@ -34,20 +29,39 @@ class PlainReader {
   ) {}
 
   skipWhitespace(): void {
-    WHITESPACE.lastIndex = this.pos;
-    WHITESPACE.test(this.xml);
-    this.pos = WHITESPACE.lastIndex;
+    const xml = this.xml;
+    let i = this.pos;
+    for (let c = xml.charCodeAt(i); c === 32 || c === 10 || c === 9 || c === 13; c = xml.charCodeAt(++i));
+    this.pos = i;
   }
 
-  /** Plain text up to the next tag. */
+  /**
+   * Plain text up to the next tag: no markup or references, nothing saxes would normalise (\r) or refuse
+   * (control characters, U+FFFE, U+FFFF, unpaired surrogates).
+   */
   text(): string {
+    const xml = this.xml;
     const start = this.pos;
-    PLAIN_TEXT.lastIndex = start;
-    PLAIN_TEXT.test(this.xml);
-    const end = PLAIN_TEXT.lastIndex;
-    if (this.xml.charCodeAt(end) !== LT) throw DECLINE;
-    this.pos = end;
-    return this.xml.slice(start, end);
+    const end = xml.length;
+    let i = start;
+    for (;;) {
+      if (i >= end) throw DECLINE;
+      const c = xml.charCodeAt(i);
+      if (c === LT) break;
+      if (c < 32) {
+        if (c !== 10 && c !== 9) throw DECLINE; // \r and the other control characters
+      } else if (c === 38 || c === 62 || c >= 0xd800) {
+        if (c === 38 || c === 62 || c >= 0xfffe) throw DECLINE;
+        if (c < 0xe000) {
+          // A high surrogate followed by a low one is one character; anything else is unpaired.
+          if (c >= 0xdc00 || !((xml.charCodeAt(i + 1) & 0xfc00) === 0xdc00)) throw DECLINE;
+          i++;
+        }
+      }
+      i++;
+    }
+    this.pos = i;
+    return xml.slice(start, i);
   }
 
   /** Takes `<name>` if it comes next (counting it against the limits at `depth`, its parent's depth). */

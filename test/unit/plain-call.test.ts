@@ -103,6 +103,12 @@ describe("XML-RPC codec: the quick reader of plain calls", () => {
     for (const inner of ["a&amp;b", "<string>&#60;</string>", "<![CDATA[x]]>", "<!-- c --><int>1</int>", '<string lang="en">x</string>', "a\r\nb", "<nil />", "x<string>y</string>"]) {
       assert.equal(agree(call(inner)), false, inner);
     }
+    for (const inner of ["\uDC00", "a\uD83D", "\uD83Db", "\uFFFE", "a\u0001"]) assert.equal(agree(call(inner)), false, JSON.stringify(inner));
+    assert.ok(agree(call("\uD83D\uDE00\u00A0\uFFFD")));
+    // Documents that end inside text or a tag are refused by saxes, never read on.
+    for (const cut of ["<methodCall><methodName>api.t", "<methodCall><methodName>api.t</methodName><params><param><value>ab", "<methodCall><methodName>api.t</methodName><params><param><value><string>"]) {
+      assert.equal(agree(cut), false, cut);
+    }
     assert.equal(agree(call("<int>x</int>")), false);
     assert.equal(agree(call("<double>1e</double>")), false);
   });
