@@ -45,6 +45,23 @@ const jobUserByName = precompiled((db, username: string) =>
     .where("users.username", "=", username)
     .where("users.deleted_at", "is", null),
 );
+/** The columns of an account row, read beside a user's row under the `account_` prefix. */
+const ACCOUNT_COLUMNS = [
+  "id", "account_type", "user_id", "sub_name", "name", "parent_id", "balance", "restricted", "overdraft_mode", "overdraft_amount",
+  "disabled", "disabled_until", "pin", "notes", "comment_option", "invoice_option", "created_at", "deleted_at",
+] as const satisfies ReadonlyArray<keyof AccountRow>;
+const PREFIXED_ACCOUNT_COLUMNS = ACCOUNT_COLUMNS.map((c) => `account_${c}`);
+const userWithPersonalAccountByName = precompiled((db, username: string) =>
+  db
+    .selectFrom("users")
+    .leftJoin("accounts", (join) =>
+      join.onRef("accounts.user_id", "=", "users.id").on("accounts.account_type", "=", sql.lit("personal")).on("accounts.sub_name", "=", sql.lit("")).on("accounts.deleted_at", "is", null),
+    )
+    .selectAll("users")
+    .select(ACCOUNT_COLUMNS.map((c) => sql.ref(`accounts.${c}`).as(`account_${c}`)))
+    .where("users.username", "=", username)
+    .where("users.deleted_at", "is", null),
+);
 const userPrintUsage = precompiled((db, userId: number, pages: number) =>
   db
     .updateTable("users")
@@ -57,6 +74,22 @@ const usernamesPage = precompiled((db, limit: number, offset: number) =>
 
 export async function selectUserByName(db: Db | Trx, username: string): Promise<UserRow | undefined> {
   return userByName.takeFirst(db, username);
+}
+
+/**
+ * A live user's row and default personal account (undefined if it has none) in one statement, for reads.
+ * The user object also carries the account's columns under the `account_` prefix; it is never written back.
+ */
+export async function selectUserWithPersonalAccount(db: Db | Trx, username: string): Promise<{ user: UserRow; account: AccountRow | undefined } | undefined> {
+  const row = (await userWithPersonalAccountByName.takeFirst(db, username)) as unknown as Record<string, unknown> | undefined;
+  if (!row) return undefined;
+  let account: AccountRow | undefined;
+  if (row.account_id !== null && row.account_id !== undefined) {
+    const built: Record<string, unknown> = {};
+    for (let i = 0; i < ACCOUNT_COLUMNS.length; i++) built[ACCOUNT_COLUMNS[i]] = row[PREFIXED_ACCOUNT_COLUMNS[i]];
+    account = built as unknown as AccountRow;
+  }
+  return { user: row as unknown as UserRow, account };
 }
 
 /** A live user's live personal account, found by username in one statement (the balance-change path). */

@@ -112,12 +112,12 @@ export class UsersService {
   }
 
   async getUserProperties(username: string, names: readonly string[]): Promise<string[]> {
-    const view = await this.view(this.db.kysely, username);
+    const view = await this.readView(username);
     return names.map((name) => readUserProperty(view, name));
   }
 
   async getUserOverdraftMode(username: string): Promise<OverdraftMode> {
-    return (await this.view(this.db.kysely, username)).account.overdraft_mode;
+    return (await this.readView(username)).account.overdraft_mode;
   }
 
   /**
@@ -603,6 +603,14 @@ export class UsersService {
     const user = await q.selectUserByName(db, username);
     if (!user) throw userNotFound(username);
     return user;
+  }
+
+  /** The view for reading properties: user and default personal account in one statement. */
+  private async readView(username: string): Promise<UserView> {
+    const found = await q.selectUserWithPersonalAccount(this.db.kysely, username);
+    if (!found) throw userNotFound(username);
+    if (!found.account) throw new NotFound(`The user ${username} has no personal account.`);
+    return { user: found.user, account: found.account, now: this.clock.now() };
   }
 
   private async view(db: Database["kysely"] | Trx, username: string): Promise<UserView> {
