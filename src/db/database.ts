@@ -72,7 +72,7 @@ function cachedStatement(stmt: BetterSqlite3.Statement): CachedStatement {
   const run = (parameters: readonly unknown[]) => stmt.run(parameters);
   if (!stmt.reader) {
     const all = (parameters: readonly unknown[]) => stmt.all(parameters);
-    return { reader: false, run, all, firstColumn: all, iterate: (parameters) => stmt.iterate(parameters) };
+    return { reader: false, run, all, first: (parameters) => all(parameters)[0], firstColumn: all, iterate: (parameters) => stmt.iterate(parameters) };
   }
   const columns = stmt.columns().map((c) => c.name);
   // One column: read plain values (no per-row array at all); several: raw arrays.
@@ -87,6 +87,15 @@ function cachedStatement(stmt: BetterSqlite3.Statement): CachedStatement {
       const rows = stmt.all(parameters);
       for (let i = 0; i < rows.length; i++) rows[i] = build(rows[i]);
       return rows;
+    },
+    first(parameters) {
+      // A read stops at its first row; a write with RETURNING runs whole, as all() runs it.
+      if (!stmt.readonly) {
+        const rows = stmt.all(parameters);
+        return rows.length > 0 ? build(rows[0]) : undefined;
+      }
+      const raw: unknown = stmt.get(parameters);
+      return raw === undefined ? undefined : build(raw);
     },
     firstColumn(parameters) {
       const rows = stmt.all(parameters);

@@ -16,6 +16,8 @@ import type { DB } from "./schema.js";
 export interface CachedStatement {
   readonly reader: boolean;
   all(parameters: readonly unknown[]): unknown[];
+  /** The first row, or undefined. */
+  first(parameters: readonly unknown[]): unknown;
   /** The first column of every row, as plain values (no row objects). */
   firstColumn(parameters: readonly unknown[]): unknown[];
   run(parameters: readonly unknown[]): BetterSqlite3.RunResult;
@@ -70,6 +72,11 @@ function timed<T>(direct: DirectSqlite, work: () => T): T {
 /** Runs one compiled query on the connection and returns the first column of its rows. */
 export function firstColumnDirect(direct: DirectSqlite, sql: string, parameters: readonly unknown[]): unknown[] {
   return timed(direct, () => direct.prepare(sql).firstColumn(parameters));
+}
+
+/** Runs one compiled query on the connection and returns its first row (the row Kysely would give first). */
+export function firstRowDirect(direct: DirectSqlite, sql: string, parameters: readonly unknown[]): unknown {
+  return timed(direct, () => direct.prepare(sql).first(parameters));
 }
 
 /** Runs one compiled statement on the connection, with the result Kysely's SQLite driver gives. */

@@ -3,7 +3,7 @@
 // directly on the connection where that is safe (db/direct.ts), otherwise through Kysely's executor.
 import type { Compilable, CompiledQuery, Kysely, QueryResult } from "kysely";
 import type { DB } from "./schema.js";
-import { directFor, firstColumnDirect, runDirect } from "./direct.js";
+import { directFor, firstColumnDirect, firstRowDirect, runDirect } from "./direct.js";
 
 type Handle = Kysely<DB>;
 
@@ -64,7 +64,10 @@ export function precompiled<A extends unknown[], R>(build: (db: Handle, ...args:
       return (await executeQuery(db, args)).rows;
     },
     async takeFirst(db, ...args) {
-      return (await executeQuery(db, args)).rows[0];
+      const compiled = compiledFor(db, args);
+      const direct = directFor(db);
+      if (direct) return firstRowDirect(direct, compiled.sql, compiled.parameters) as R | undefined;
+      return (await db.executeQuery(compiled)).rows[0];
     },
     async column(db, ...args) {
       const compiled = compiledFor(db, args);

@@ -89,7 +89,8 @@ export class Dispatcher {
       if (!def || def.needsToken) {
         const token = params[0];
         if (!token || token.kind !== "string") throw new Forbidden("Authentication failed: invalid or missing auth token.");
-        application = await this.app.security.authenticate(token.value, address);
+        // A token is checked without waiting; only the admin password needs the asynchronous check.
+        application = this.app.security.tokenApplication(token.value, address) ?? (await this.app.security.authenticate(token.value, address));
         params = params.slice(1);
       } else if (params.length === 1 && params[0].kind === "string") {
         // Some clients send a token to api.getTaskStatus anyway; it takes none, so it is ignored.

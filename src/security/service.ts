@@ -105,8 +105,11 @@ export class SecurityService {
     this.localTokens.push(tokenEntry(application, token));
   }
 
-  /** The application name of the matching token, "admin" for the admin password; throws Forbidden otherwise. */
-  async authenticate(token: string, address?: string): Promise<string> {
+  /**
+   * The application of the matching web services token (or the local server-command secret, from loopback
+   * only), checked at once; undefined when no token matches and only the admin password is left to try.
+   */
+  tokenApplication(token: string, address?: string): string | undefined {
     const text = this.config.get(KNOWN_KEYS.authToken);
     if (text !== this.tokenText) {
       this.tokens = parseTokenConfig(text);
@@ -114,10 +117,14 @@ export class SecurityService {
     }
     const application = matchToken(this.tokens, token);
     if (application !== undefined) return application;
-    if (this.localTokens.length > 0 && address !== undefined && isLoopback(address)) {
-      const local = matchToken(this.localTokens, token);
-      if (local !== undefined) return local;
-    }
+    if (this.localTokens.length > 0 && address !== undefined && isLoopback(address)) return matchToken(this.localTokens, token);
+    return undefined;
+  }
+
+  /** The application name of the matching token, "admin" for the admin password; throws Forbidden otherwise. */
+  async authenticate(token: string, address?: string): Promise<string> {
+    const application = this.tokenApplication(token, address);
+    if (application !== undefined) return application;
     if (await this.adminPassword.matches(token)) return ADMIN_APPLICATION;
     throw new Forbidden(AUTH_FAILED_MESSAGE);
   }
