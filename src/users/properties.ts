@@ -24,8 +24,16 @@ export interface UserChange {
   cardPin?: string;
 }
 
+/** The columns a property's reader uses: a narrow read of a user fetches only these. */
+export interface PropertyColumns {
+  user?: readonly (keyof UserRow)[];
+  account?: readonly (keyof AccountRow)[];
+}
+
 interface PropertySpec {
   read?: (v: UserView) => string;
+  /** Every column `read` may touch (required with `read`; a test checks narrow and whole reads agree). */
+  reads?: PropertyColumns;
   write?: (value: string, change: UserChange, v: UserView) => void;
 }
 
@@ -36,17 +44,19 @@ type TextColumn = "full_name" | "email" | "department" | "office" | "notes" | "h
 
 const flag = (name: string, column: FlagColumn): PropertySpec => ({
   read: (v) => formatFlag(v.user[column]),
+  reads: { user: [column] },
   write: (value, c) => {
     (c.user as Record<string, unknown>)[column] = parseFlag(name, value);
   },
 });
 const text = (column: TextColumn): PropertySpec => ({
   read: (v) => v.user[column],
+  reads: { user: [column] },
   write: (value, c) => {
     c.user[column] = value;
   },
 });
-const readOnly = (read: (v: UserView) => string): PropertySpec => ({ read });
+const readOnly = (reads: PropertyColumns, read: (v: UserView) => string): PropertySpec => ({ read, reads });
 
 /** Card numbers: "" (or blank, which scripts send as a single space) clears the number. */
 function cardValue(value: string): string | null {
@@ -61,12 +71,14 @@ export function isPrintingDisabled(user: Pick<UserRow, "disabled_print" | "disab
 
 const primaryCard: PropertySpec = {
   read: (v) => v.user.primary_card ?? "",
+  reads: { user: ["primary_card"] },
   write: (value, c) => {
     c.user.primary_card = cardValue(value);
   },
 };
 const secondaryCard: PropertySpec = {
   read: (v) => v.user.secondary_card ?? "",
+  reads: { user: ["secondary_card"] },
   write: (value, c) => {
     c.user.secondary_card = cardValue(value);
   },
@@ -75,6 +87,7 @@ const secondaryCard: PropertySpec = {
 export const USER_PROPERTIES: Readonly<Record<string, PropertySpec>> = {
   balance: {
     read: (v) => formatMoney(v.account.balance),
+    reads: { account: ["balance"] },
     write: (value, c) => {
       c.balance = parseAmount("balance", value);
     },
@@ -103,6 +116,7 @@ export const USER_PROPERTIES: Readonly<Record<string, PropertySpec>> = {
   },
   "disabled-print": {
     read: (v) => formatFlag(isPrintingDisabled(v.user, v.now)),
+    reads: { user: ["disabled_print", "disabled_print_until"] },
     write: (value, c) => {
       c.user.disabled_print = parseFlag("disabled-print", value);
       c.user.disabled_print_until = null;
@@ -111,38 +125,44 @@ export const USER_PROPERTIES: Readonly<Record<string, PropertySpec>> = {
   "disabled-net": flag("disabled-net", "disabled_net"),
   restricted: {
     read: (v) => formatFlag(v.account.restricted),
+    reads: { account: ["restricted"] },
     write: (value, c) => {
       c.account.restricted = parseFlag("restricted", value);
     },
   },
-  internal: readOnly((v) => formatFlag(v.user.internal)),
+  internal: readOnly({ user: ["internal"] }, (v) => formatFlag(v.user.internal)),
   unauthenticated: flag("unauthenticated", "unauthenticated"),
   "username-alias": {
     read: (v) => v.user.username_alias ?? "",
+    reads: { user: ["username_alias"] },
     write: (value, c) => {
       c.user.username_alias = value.trim() === "" ? null : value.trim();
     },
   },
   "print-stats.job-count": {
     read: (v) => String(v.user.job_count),
+    reads: { user: ["job_count"] },
     write: (value, c) => {
       c.user.job_count = parseCount("print-stats.job-count", value);
     },
   },
   "print-stats.page-count": {
     read: (v) => String(v.user.page_count),
+    reads: { user: ["page_count"] },
     write: (value, c) => {
       c.user.page_count = parseCount("print-stats.page-count", value);
     },
   },
   "net-stats.data-mb": {
     read: (v) => formatMoney(v.user.net_data_mb),
+    reads: { user: ["net_data_mb"] },
     write: (value, c) => {
       c.user.net_data_mb = parseAmount("net-stats.data-mb", value);
     },
   },
   "net-stats.time-hours": {
     read: (v) => formatMoney(v.user.net_time_hours),
+    reads: { user: ["net_time_hours"] },
     write: (value, c) => {
       c.user.net_time_hours = parseAmount("net-stats.time-hours", value);
     },
@@ -151,6 +171,7 @@ export const USER_PROPERTIES: Readonly<Record<string, PropertySpec>> = {
   "dont-apply-printer-filter-rules": flag("dont-apply-printer-filter-rules", "dont_apply_filters"),
   "printer-cost-adjustment-rate-percent": {
     read: (v) => (v.user.cost_adjustment_percent === null ? "-1" : formatMoney(v.user.cost_adjustment_percent)),
+    reads: { user: ["cost_adjustment_percent"] },
     write: (value, c) => {
       const amount = parseAmount("printer-cost-adjustment-rate-percent", value);
       if (amount < 0 && amount !== -1_000_000) throw new Invalid("printer-cost-adjustment-rate-percent must be zero or more, or -1 to turn the adjustment off.");
@@ -161,6 +182,7 @@ export const USER_PROPERTIES: Readonly<Record<string, PropertySpec>> = {
   "auto-release-jobs": flag("auto-release-jobs", "auto_release_jobs"),
   "overdraft-amount": {
     read: (v) => formatMoney(v.account.overdraft_amount),
+    reads: { account: ["overdraft_amount"] },
     write: (value, c) => {
       const amount = parseAmount("overdraft-amount", value);
       if (amount < 0) throw new Invalid("overdraft-amount must be zero or more.");
@@ -169,13 +191,13 @@ export const USER_PROPERTIES: Readonly<Record<string, PropertySpec>> = {
   },
   "delegated-users": text("delegated_users"),
   "delegated-groups": text("delegated_groups"),
-  "account-selection.mode": readOnly((v) => v.user.account_selection_mode),
-  "account-selection.can-charge-personal": readOnly((v) => formatFlag(v.user.can_charge_personal)),
-  "account-selection.can-charge-shared-from-list": readOnly((v) => formatFlag(v.user.can_charge_shared_from_list)),
-  "account-selection.can-charge-shared-by-pin": readOnly((v) => formatFlag(v.user.can_charge_shared_by_pin)),
-  "other-emails": readOnly((v) => v.user.other_emails),
-  "auto-shared-account": readOnly((v) => v.user.auto_shared_account),
-  "default-shared-account": readOnly((v) => v.user.default_shared_account),
+  "account-selection.mode": readOnly({ user: ["account_selection_mode"] }, (v) => v.user.account_selection_mode),
+  "account-selection.can-charge-personal": readOnly({ user: ["can_charge_personal"] }, (v) => formatFlag(v.user.can_charge_personal)),
+  "account-selection.can-charge-shared-from-list": readOnly({ user: ["can_charge_shared_from_list"] }, (v) => formatFlag(v.user.can_charge_shared_from_list)),
+  "account-selection.can-charge-shared-by-pin": readOnly({ user: ["can_charge_shared_by_pin"] }, (v) => formatFlag(v.user.can_charge_shared_by_pin)),
+  "other-emails": readOnly({ user: ["other_emails"] }, (v) => v.user.other_emails),
+  "auto-shared-account": readOnly({ user: ["auto_shared_account"] }, (v) => v.user.auto_shared_account),
+  "default-shared-account": readOnly({ user: ["default_shared_account"] }, (v) => v.user.default_shared_account),
 };
 
 // A Map for lookups: a property name never reaches an object's prototype, and reads are cheaper.
@@ -185,6 +207,22 @@ function specOf(name: string): PropertySpec {
   const spec = SPECS.get(name);
   if (!spec) throw new Invalid(`Unknown user property: ${name}.`);
   return spec;
+}
+
+/**
+ * The columns reading these properties needs (user and default personal account), in a stable order;
+ * undefined when a name is unknown or unreadable (the read then reports it, after the user lookup).
+ */
+export function columnsForProperties(names: readonly string[]): { user: Array<keyof UserRow>; account: Array<keyof AccountRow> } | undefined {
+  const user = new Set<keyof UserRow>(["id"]);
+  const account = new Set<keyof AccountRow>();
+  for (const name of names) {
+    const reads = SPECS.get(name)?.reads;
+    if (!reads) return undefined;
+    for (const c of reads.user ?? []) user.add(c);
+    for (const c of reads.account ?? []) account.add(c);
+  }
+  return { user: [...user].sort(), account: [...account].sort() };
 }
 
 export function readUserProperty(view: UserView, name: string): string {

@@ -1,9 +1,9 @@
 // User rows. Deleted users keep their row (history points at it) with deleted_at set; every lookup
 // here sees only live users.
-import { sql, type ExpressionBuilder } from "kysely";
+import { sql, type Compilable, type ExpressionBuilder } from "kysely";
 import type { Db, Trx } from "../db/database.js";
 import type { DB } from "../db/schema.js";
-import { precompiled } from "../db/precompiled.js";
+import { precompiled, type Precompiled } from "../db/precompiled.js";
 import type { AccountRow, UserRow } from "./properties.js";
 
 // The hottest lookups are compiled once (see db/precompiled.ts).
@@ -50,18 +50,44 @@ const ACCOUNT_COLUMNS = [
   "id", "account_type", "user_id", "sub_name", "name", "parent_id", "balance", "restricted", "overdraft_mode", "overdraft_amount",
   "disabled", "disabled_until", "pin", "notes", "comment_option", "invoice_option", "created_at", "deleted_at",
 ] as const satisfies ReadonlyArray<keyof AccountRow>;
-const PREFIXED_ACCOUNT_COLUMNS = ACCOUNT_COLUMNS.map((c) => `account_${c}`);
-const userWithPersonalAccountByName = precompiled((db, username: string) =>
-  db
-    .selectFrom("users")
-    .leftJoin("accounts", (join) =>
-      join.onRef("accounts.user_id", "=", "users.id").on("accounts.account_type", "=", sql.lit("personal")).on("accounts.sub_name", "=", sql.lit("")).on("accounts.deleted_at", "is", null),
-    )
-    .selectAll("users")
-    .select(ACCOUNT_COLUMNS.map((c) => sql.ref(`accounts.${c}`).as(`account_${c}`)))
-    .where("users.username", "=", username)
-    .where("users.deleted_at", "is", null),
-);
+
+/** Columns to read of a user and of their default personal account; `user: "all"` reads the whole row. */
+export interface UserColumns {
+  user: readonly (keyof UserRow)[] | "all";
+  account: readonly (keyof AccountRow)[];
+}
+
+const ALL_COLUMNS: UserColumns = { user: "all", account: ACCOUNT_COLUMNS };
+
+interface ColumnRead {
+  query: Precompiled<[string], Record<string, unknown>>;
+  account: readonly string[];
+  prefixed: readonly string[];
+}
+
+function columnRead(columns: UserColumns): ColumnRead {
+  // The account id is always read: it tells a user without a personal account.
+  const account = [...new Set<string>(["id", ...columns.account])];
+  const prefixed = account.map((c) => `account_${c}`);
+  const query = precompiled((db, username: string) => {
+    const base = db
+      .selectFrom("users")
+      .leftJoin("accounts", (join) =>
+        join.onRef("accounts.user_id", "=", "users.id").on("accounts.account_type", "=", sql.lit("personal")).on("accounts.sub_name", "=", sql.lit("")).on("accounts.deleted_at", "is", null),
+      );
+    const withUser = columns.user === "all" ? base.selectAll("users") : base.select(columns.user.map((c) => sql.ref(`users.${c}`).as(c)));
+    return withUser
+      .select(account.map((c, i) => sql.ref(`accounts.${c}`).as(prefixed[i])))
+      .where("users.username", "=", username)
+      .where("users.deleted_at", "is", null) as unknown as Compilable<Record<string, unknown>>;
+  });
+  return { query, account, prefixed };
+}
+
+const allColumnsRead = columnRead(ALL_COLUMNS);
+/** Narrow reads by column set (a handful in practice: one per set of properties scripts ask for), bounded. */
+const columnReads = new Map<string, ColumnRead>();
+const MAX_COLUMN_READS = 256;
 const userPrintUsage = precompiled((db, userId: number, pages: number) =>
   db
     .updateTable("users")
@@ -77,16 +103,33 @@ export async function selectUserByName(db: Db | Trx, username: string): Promise<
 }
 
 /**
- * A live user's row and default personal account (undefined if it has none) in one statement, for reads.
- * The user object also carries the account's columns under the `account_` prefix; it is never written back.
+ * A live user and their default personal account (undefined if they have none) in one statement, for
+ * reads: the whole rows, or only the given columns. The user object also carries the account's columns
+ * under the `account_` prefix, and with a column list it holds only those columns: it is for reading the
+ * listed columns, never for writing back.
  */
-export async function selectUserWithPersonalAccount(db: Db | Trx, username: string): Promise<{ user: UserRow; account: AccountRow | undefined } | undefined> {
-  const row = (await userWithPersonalAccountByName.takeFirst(db, username)) as unknown as Record<string, unknown> | undefined;
+export async function selectUserWithPersonalAccount(
+  db: Db | Trx,
+  username: string,
+  columns: UserColumns = ALL_COLUMNS,
+): Promise<{ user: UserRow; account: AccountRow | undefined } | undefined> {
+  let read = allColumnsRead;
+  if (columns !== ALL_COLUMNS) {
+    const key = `${columns.user === "all" ? "*" : columns.user.join(",")}|${columns.account.join(",")}`;
+    const cached = columnReads.get(key);
+    if (cached) read = cached;
+    else if (columnReads.size < MAX_COLUMN_READS) {
+      read = columnRead(columns);
+      columnReads.set(key, read);
+    }
+  }
+  const row = await read.query.takeFirst(db, username);
   if (!row) return undefined;
   let account: AccountRow | undefined;
   if (row.account_id !== null && row.account_id !== undefined) {
     const built: Record<string, unknown> = {};
-    for (let i = 0; i < ACCOUNT_COLUMNS.length; i++) built[ACCOUNT_COLUMNS[i]] = row[PREFIXED_ACCOUNT_COLUMNS[i]];
+    const { account: names, prefixed } = read;
+    for (let i = 0; i < names.length; i++) built[names[i]] = row[prefixed[i]];
     account = built as unknown as AccountRow;
   }
   return { user: row as unknown as UserRow, account };

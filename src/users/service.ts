@@ -8,7 +8,7 @@ import type { Clock } from "../kernel/clock.js";
 import { Conflict, Invalid, NotFound, userNotFound } from "../kernel/errors.js";
 import type { Micros } from "../kernel/money.js";
 import { hashPassword, verifyPasswordHash } from "../security/admin-password.js";
-import { planUserChange, readUserProperty, type AccountRow, type UserChange, type UserRow, type UserView } from "./properties.js";
+import { columnsForProperties, planUserChange, readUserProperty, type AccountRow, type UserChange, type UserRow, type UserView } from "./properties.js";
 import * as q from "./queries.js";
 
 /** Who made a change, as recorded in the ledger and audit trail. */
@@ -112,12 +112,13 @@ export class UsersService {
   }
 
   async getUserProperties(username: string, names: readonly string[]): Promise<string[]> {
-    const view = await this.readView(username);
+    // Only the columns the asked properties read (a whole row when a name is unknown, which then faults).
+    const view = await this.readView(username, columnsForProperties(names));
     return names.map((name) => readUserProperty(view, name));
   }
 
   async getUserOverdraftMode(username: string): Promise<OverdraftMode> {
-    return (await this.readView(username)).account.overdraft_mode;
+    return (await this.readView(username, { user: ["id"], account: ["overdraft_mode"] })).account.overdraft_mode;
   }
 
   /**
@@ -606,8 +607,8 @@ export class UsersService {
   }
 
   /** The view for reading properties: user and default personal account in one statement. */
-  private async readView(username: string): Promise<UserView> {
-    const found = await q.selectUserWithPersonalAccount(this.db.kysely, username);
+  private async readView(username: string, columns?: q.UserColumns): Promise<UserView> {
+    const found = await q.selectUserWithPersonalAccount(this.db.kysely, username, columns);
     if (!found) throw userNotFound(username);
     if (!found.account) throw new NotFound(`The user ${username} has no personal account.`);
     return { user: found.user, account: found.account, now: this.clock.now() };

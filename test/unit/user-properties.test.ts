@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Invalid } from "../../src/kernel/errors.js";
-import { isPrintingDisabled, planUserChange, readUserProperty, USER_PROPERTIES, type AccountRow, type UserRow, type UserView } from "../../src/users/properties.js";
+import { columnsForProperties, isPrintingDisabled, planUserChange, readUserProperty, USER_PROPERTIES, type AccountRow, type UserRow, type UserView } from "../../src/users/properties.js";
 
 const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
 
@@ -131,6 +131,36 @@ describe("user properties: reading", () => {
     // Every property in the table is covered above, except the two write-only ones.
     const readable = Object.keys(USER_PROPERTIES).filter((n) => USER_PROPERTIES[n].read);
     assert.deepEqual(readable.sort(), Object.keys(expected).sort());
+  });
+
+  it("each readable property declares the columns it reads, and reads the same from a view holding only those", () => {
+    /** A row that holds only the listed columns and throws on any other read. */
+    const only = <T extends object>(row: T, columns: readonly PropertyKey[]): T =>
+      new Proxy(row, {
+        get(target, key) {
+          if (typeof key === "string" && !columns.includes(key)) throw new Error(`read undeclared column ${key}`);
+          return Reflect.get(target, key) as unknown;
+        },
+      });
+    const variants: UserView[] = [
+      view(),
+      view({ disabled_print: 1, disabled_print_until: null, cost_adjustment_percent: 12_500_000, secondary_card: "S-1", username_alias: null }, { restricted: 0 }),
+      view({ disabled_print: 1, disabled_print_until: NOW + 60_000 }),
+      view({ disabled_print: 1, disabled_print_until: NOW - 60_000 }),
+    ];
+    const readable = Object.keys(USER_PROPERTIES).filter((n) => USER_PROPERTIES[n].read);
+    for (const name of readable) {
+      const columns = columnsForProperties([name]);
+      assert.ok(columns, `${name} declares no columns`);
+      for (const full of variants) {
+        const narrow: UserView = { user: only(full.user, columns.user), account: only(full.account, columns.account), now: full.now };
+        assert.equal(readUserProperty(narrow, name), readUserProperty(full, name), name);
+      }
+    }
+    // Sets are merged, sorted, and always hold the user id; an unknown or write-only name gives none.
+    assert.deepEqual(columnsForProperties(["balance", "full-name", "email", "full-name"]), { user: ["email", "full_name", "id"], account: ["balance"] });
+    assert.equal(columnsForProperties(["balance", "no-such-property"]), undefined);
+    assert.equal(columnsForProperties(["card-pin"]), undefined);
   });
 
   it("formats amounts as plain decimals: no thousands separator, dot decimal, at least one fraction digit", () => {
