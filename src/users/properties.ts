@@ -209,20 +209,39 @@ function specOf(name: string): PropertySpec {
   return spec;
 }
 
+/** Column sets already worked out, by the list of names asked for (scripts ask the same lists again and again). */
+const columnSets = new Map<string, PropertyColumnSet | undefined>();
+const MAX_COLUMN_SETS = 256;
+
+export interface PropertyColumnSet {
+  readonly user: ReadonlyArray<keyof UserRow>;
+  readonly account: ReadonlyArray<keyof AccountRow>;
+}
+
 /**
- * The columns reading these properties needs (user and default personal account), in a stable order;
- * undefined when a name is unknown or unreadable (the read then reports it, after the user lookup).
+ * The columns reading these properties needs (user and default personal account), in a stable order and
+ * always with the user id; undefined when a name is unknown or unreadable (the read then reports it,
+ * after the user lookup). The same list of names gives the same object.
  */
-export function columnsForProperties(names: readonly string[]): { user: Array<keyof UserRow>; account: Array<keyof AccountRow> } | undefined {
+export function columnsForProperties(names: readonly string[]): PropertyColumnSet | undefined {
+  const key = names.join("\n");
+  if (columnSets.has(key)) return columnSets.get(key);
   const user = new Set<keyof UserRow>(["id"]);
   const account = new Set<keyof AccountRow>();
+  let set: PropertyColumnSet | undefined = { user: [], account: [] };
   for (const name of names) {
     const reads = SPECS.get(name)?.reads;
-    if (!reads) return undefined;
+    if (!reads) {
+      set = undefined;
+      break;
+    }
     for (const c of reads.user ?? []) user.add(c);
     for (const c of reads.account ?? []) account.add(c);
   }
-  return { user: [...user].sort(), account: [...account].sort() };
+  if (set) set = Object.freeze({ user: Object.freeze([...user].sort()), account: Object.freeze([...account].sort()) });
+  if (columnSets.size >= MAX_COLUMN_SETS) columnSets.delete(columnSets.keys().next().value!);
+  columnSets.set(key, set);
+  return set;
 }
 
 export function readUserProperty(view: UserView, name: string): string {

@@ -85,8 +85,11 @@ function columnRead(columns: UserColumns): ColumnRead {
 }
 
 const allColumnsRead = columnRead(ALL_COLUMNS);
-/** Narrow reads by column set (a handful in practice: one per set of properties scripts ask for), bounded. */
-const columnReads = new Map<string, ColumnRead>();
+/**
+ * Narrow reads by column set, by identity (callers pass the same object for the same columns: see
+ * columnsForProperties), bounded; a set seen first when the bound is reached reads whole rows.
+ */
+const columnReads = new Map<UserColumns, ColumnRead>();
 const MAX_COLUMN_READS = 256;
 const userPrintUsage = precompiled((db, userId: number, pages: number) =>
   db
@@ -115,12 +118,11 @@ export async function selectUserWithPersonalAccount(
 ): Promise<{ user: UserRow; account: AccountRow | undefined } | undefined> {
   let read = allColumnsRead;
   if (columns !== ALL_COLUMNS) {
-    const key = `${columns.user === "all" ? "*" : columns.user.join(",")}|${columns.account.join(",")}`;
-    const cached = columnReads.get(key);
+    const cached = columnReads.get(columns);
     if (cached) read = cached;
     else if (columnReads.size < MAX_COLUMN_READS) {
       read = columnRead(columns);
-      columnReads.set(key, read);
+      columnReads.set(columns, read);
     }
   }
   const row = await read.query.takeFirst(db, username);

@@ -84,6 +84,9 @@ export type InitialSettingsProvider = (trx: Trx, user: { id: number; internal: 0
 const LIST_CACHE_PAGES = 64;
 const LIST_CACHE_NAMES = 200_000;
 
+/** The columns getUserOverdraftMode reads (one object, so its compiled read is found again). */
+const OVERDRAFT_MODE_COLUMNS: q.UserColumns = { user: ["id"], account: ["overdraft_mode"] };
+
 export class UsersService {
   private initialSettings?: InitialSettingsProvider;
   private readonly listCache = new Map<string, { version: number; names: readonly string[] }>();
@@ -118,7 +121,7 @@ export class UsersService {
   }
 
   async getUserOverdraftMode(username: string): Promise<OverdraftMode> {
-    return (await this.readView(username, { user: ["id"], account: ["overdraft_mode"] })).account.overdraft_mode;
+    return (await this.readView(username, OVERDRAFT_MODE_COLUMNS)).account.overdraft_mode;
   }
 
   /**
