@@ -19,8 +19,9 @@ export interface RpcObserver {
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
-function send(res: ServerResponse, status: number, body: string, contentType: string, close = false): void {
-  const headers: Record<string, string | number> = { "Content-Type": contentType, "Content-Length": Buffer.byteLength(body) };
+function send(res: ServerResponse, status: number, body: string | Buffer, contentType: string, close = false): void {
+  const length = typeof body === "string" ? Buffer.byteLength(body) : body.length;
+  const headers: Record<string, string | number> = { "Content-Type": contentType, "Content-Length": length };
   if (close) headers.Connection = "close";
   res.writeHead(status, headers);
   res.end(body);
@@ -133,7 +134,7 @@ export function createRpcRoute(app: AppContext, dispatcher: Dispatcher, options:
       dispatcher
         .dispatch(body, address)
         .then((outcome) => {
-          send(res, 200, outcome.xml, "text/xml; charset=utf-8");
+          send(res, 200, outcome.bytes ?? outcome.xml, "text/xml; charset=utf-8");
           options.observe?.(outcome, performance.now() - started);
         })
         .catch((error: unknown) => {

@@ -7,7 +7,8 @@ import BetterSqlite3 from "better-sqlite3";
 import { after, before, describe, it } from "node:test";
 import { BACKENDS } from "../support/backends.js";
 import { createUser } from "../support/fixtures.js";
-import { startTestServer, type TestServer } from "../support/server.js";
+import { methodCallXml, postRaw } from "../support/rpc-client.js";
+import { startTestServer, TEST_TOKEN, type TestServer } from "../support/server.js";
 import { waitForTask } from "../support/tasks.js";
 import { sqlitePathOf } from "../../src/server/start.js";
 
@@ -57,6 +58,22 @@ for (const backend of BACKENDS) {
           assert.deepEqual(await t.rpc.call("api.listUserAccounts", offset, 2), all.slice(offset, offset + 2), `page at ${offset}`);
         }
       }
+    });
+
+    it("answers a repeated page byte for byte, its length counted in UTF-8 bytes, and the next change shows", async () => {
+      await createUser(t, "björn-ünïcode");
+      const body = methodCallXml("api.listUserAccounts", [TEST_TOKEN, 0, 1000]);
+      const first = await postRaw(t.url, body);
+      const second = await postRaw(t.url, body);
+      assert.ok(first.body.includes("<value>björn-ünïcode</value>"), first.body);
+      assert.equal(second.body, first.body);
+      for (const response of [first, second]) {
+        assert.equal(Number(response.headers["content-length"]), Buffer.byteLength(response.body));
+        assert.match(String(response.headers["content-type"]), /^text\/xml/);
+      }
+      await createUser(t, "björn-2");
+      const third = await postRaw(t.url, body);
+      assert.ok(third.body.includes("<value>björn-2</value>"), third.body);
     });
 
     if (backend === "sqlite") {
