@@ -4,6 +4,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AppContext } from "../context.js";
 import { ACCESS_DENIED_MESSAGE } from "../security/service.js";
+import { turnBatch } from "../server/turn-batch.js";
 import { faultXml } from "./codec.js";
 import { FAULT, type Dispatcher, type DispatchOutcome } from "./dispatcher.js";
 
@@ -40,6 +41,9 @@ function isXmlLike(contentType: string | undefined): boolean {
 export function createRpcRoute(app: AppContext, dispatcher: Dispatcher, options: { maxBodyBytes?: number; maxDiscardBytes?: number; observe?: RpcObserver } = {}) {
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const maxDiscard = Math.max(maxBody, options.maxDiscardBytes ?? DEFAULT_MAX_DISCARD_BYTES);
+
+  // Answers ready in the same event-loop turn are written together at its end (see turn-batch.ts).
+  const whenTurnEnds = turnBatch((error) => app.log.error({ err: error }, "could not write an XML-RPC answer"));
 
   /**
    * Answers an oversized body with a fault. Clients such as Python's xmlrpc.client send the whole body
@@ -134,8 +138,10 @@ export function createRpcRoute(app: AppContext, dispatcher: Dispatcher, options:
       dispatcher
         .dispatch(body, address)
         .then((outcome) => {
-          send(res, 200, outcome.bytes ?? outcome.xml, "text/xml; charset=utf-8");
-          options.observe?.(outcome, performance.now() - started);
+          whenTurnEnds(() => {
+            send(res, 200, outcome.bytes ?? outcome.xml, "text/xml; charset=utf-8");
+            options.observe?.(outcome, performance.now() - started);
+          });
         })
         .catch((error: unknown) => {
           app.log.error({ err: error }, "dispatch failed");

@@ -174,3 +174,68 @@ describe("HTTP edge: slow and oversized clients are cut off", () => {
     assert.equal(await t.rpc.call("api.getTotalUsers"), 0);
   });
 });
+
+// Answers that finish in the same event-loop turn are written together at its end (turn-batch.ts):
+// every answer must still reach its own request, in request order on a pipelined connection.
+describe("HTTP edge: answers written at the end of the turn", () => {
+  let t: TestServer;
+  before(async () => {
+    t = await startTestServer("sqlite");
+    for (const name of ["alice", "bob"]) await t.rpc.call("api.addNewInternalUser", name, "pw", `${name} full`, "", "", "");
+  });
+  after(async () => {
+    await t?.close();
+  });
+
+  it("gives each of many concurrent calls its own answer", async () => {
+    const calls = Array.from({ length: 300 }, (_, i) => {
+      const name = ["alice", "bob", `nobody${i}`][i % 3];
+      if (i % 2 === 0) return { body: methodCallXml("api.isUserExists", [TEST_TOKEN, name]), expect: !name.startsWith("nobody") };
+      if (name.startsWith("nobody")) return { body: methodCallXml("api.getUserProperty", [TEST_TOKEN, name, "full-name"]), expect: "fault" };
+      return { body: methodCallXml("api.getUserProperty", [TEST_TOKEN, name, "full-name"]), expect: `${name} full` };
+    });
+    const answers = await withDeadline(
+      Promise.all(
+        calls.map(async (call) => {
+          const res = await postRaw(t.url, call.body);
+          assert.equal(Number(res.headers["content-length"]), Buffer.byteLength(res.body));
+          return parseResponse(res.body).catch((error: unknown) => (error instanceof Fault ? "fault" : Promise.reject(error)));
+        }),
+      ),
+      20_000,
+      "300 concurrent calls",
+    );
+    assert.deepEqual(
+      answers,
+      calls.map((c) => c.expect),
+    );
+  });
+
+  it("answers pipelined requests on one connection in order", async () => {
+    const names = Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? "alice" : `nobody${i}`));
+    const requests = names
+      .map((name) => {
+        const body = methodCallXml("api.isUserExists", [TEST_TOKEN, name]);
+        return `POST /rpc/api/xmlrpc HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/xml\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+      })
+      .join("");
+    const result = await withDeadline(
+      rawExchange(t.server.httpPort, (socket) => {
+        let seen = "";
+        socket.on("data", (d: Buffer) => {
+          seen += d.toString("latin1");
+          if (seen.split("</methodResponse>").length - 1 >= names.length) socket.end();
+        });
+        socket.write(requests);
+      }),
+      10_000,
+      "the pipelined connection",
+    );
+    const answers = [...result.data.matchAll(/<boolean>([01])<\/boolean>/g)].map((m) => m[1] === "1");
+    assert.deepEqual(
+      answers,
+      names.map((name) => name === "alice"),
+    );
+  });
+});
+
