@@ -135,6 +135,14 @@ class PlainReader {
   /** `<value>…</value>`, opened at `depth`. */
   value(depth: number): XmlRpcValue {
     this.expectOpen("value", depth);
+    // The commonest value of all, <value><string>…</string></value>, read without looking further.
+    if (this.open("string", depth + 1)) {
+      const value = this.text();
+      this.expectClose("string");
+      this.skipWhitespace();
+      this.expectClose("value");
+      return { kind: "string", value, typed: true };
+    }
     const text = this.text();
     if (this.xml.charCodeAt(this.pos + 1) === SLASH) {
       this.expectClose("value");
