@@ -21,11 +21,12 @@ export interface RpcObserver {
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 function send(res: ServerResponse, status: number, body: string | Buffer, contentType: string, close = false): void {
-  const length = typeof body === "string" ? Buffer.byteLength(body) : body.length;
-  const headers: Record<string, string | number> = { "Content-Type": contentType, "Content-Length": length };
-  if (close) headers.Connection = "close";
+  // Encoded once: measuring a string's UTF-8 length and then writing it would flatten and encode it twice.
+  const bytes = typeof body === "string" ? Buffer.from(body, "utf8") : body;
+  const headers = ["Content-Type", contentType, "Content-Length", String(bytes.length)];
+  if (close) headers.push("Connection", "close");
   res.writeHead(status, headers);
-  res.end(body);
+  res.end(bytes);
 }
 
 export function sendFault(res: ServerResponse, code: number, message: string, close = false): void {
