@@ -80,8 +80,8 @@ export function createRpcRoute(app: AppContext, dispatcher: Dispatcher, options:
     req.resume();
   }
   return function handleRpc(req: IncomingMessage, res: ServerResponse): boolean {
-    const path = (req.url ?? "").split("?")[0];
-    if (path !== RPC_PATH) return false;
+    const url = req.url ?? "";
+    if (url !== RPC_PATH && !(url.startsWith(RPC_PATH) && url.charCodeAt(RPC_PATH.length) === 63 /* ? */)) return false;
     if (req.method !== "POST") {
       res.setHeader("Allow", "POST");
       send(res, 405, "The XML-RPC endpoint accepts POST requests only.\n", "text/plain; charset=utf-8");

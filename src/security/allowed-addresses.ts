@@ -107,6 +107,9 @@ function parseEntry(entry: string): Matcher {
   throw new Invalid(`"${entry}" is not an IP address, subnet, range or wildcard.`);
 }
 
+/** Addresses whose verdict a list remembers at most; past that it starts again. */
+const MAX_VERDICTS = 4096;
+
 /** Parses the list; throws Invalid naming the first bad entry. */
 export function parseAddressList(text: string): AddressList {
   const matchers = text
@@ -116,10 +119,19 @@ export function parseAddressList(text: string): AddressList {
     .map((s) => s.trim())
     .filter((s) => s !== "")
     .map(parseEntry);
+  // Callers come back from the same few addresses: each verdict is kept with the list (a new list text
+  // is a new list, with no verdicts), so an address is parsed once, not on every request.
+  const verdicts = new Map<string, boolean>();
   return {
     allows(address: string): boolean {
-      const a = classify(address);
-      return matchers.some((m) => m(a));
+      let verdict = verdicts.get(address);
+      if (verdict === undefined) {
+        const a = classify(address);
+        verdict = matchers.some((m) => m(a));
+        if (verdicts.size >= MAX_VERDICTS) verdicts.clear();
+        verdicts.set(address, verdict);
+      }
+      return verdict;
     },
   };
 }

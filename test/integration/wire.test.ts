@@ -223,7 +223,7 @@ for (const backend of BACKENDS) {
       });
 
       it("other paths get 404, and a query string on the endpoint is ignored", async () => {
-        for (const path of ["/", "/rpc/api/xmlrpc/extra", "/RPC2", "/rpc/api/XMLRPC", "/papercut/rpc/api/xmlrpc"]) {
+        for (const path of ["/", "/rpc/api/xmlrpc/extra", "/rpc/api/xmlrpcx", "/RPC2", "/rpc/api/XMLRPC", "/papercut/rpc/api/xmlrpc"]) {
           const res = await postRaw(new URL(path, url).toString(), methodCallXml("api.getTotalUsers", [TEST_TOKEN]));
           assert.equal(res.status, 404, path);
         }

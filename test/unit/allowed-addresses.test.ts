@@ -21,6 +21,17 @@ describe("allowed addresses", () => {
     check(" , ; ", [], ["127.0.0.1"]);
   });
 
+  it("gives the same verdict every time an address comes back, also past the addresses it remembers", () => {
+    const list = parseAddressList("10.0.0.0/24");
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 5000; i++) {
+        const inside = i % 2 === 0;
+        const address = inside ? `10.0.0.${i % 256}` : `10.${1 + (i % 200)}.${(i >> 8) % 256}.${i % 256}`;
+        assert.equal(list.allows(address), inside, address);
+      }
+    }
+  });
+
   it("* allows every address", () => {
     check("*", ["127.0.0.1", "8.8.8.8", "::1", "2001:db8::1", "::ffff:192.0.2.1"], []);
   });
