@@ -7,6 +7,7 @@ import { Kysely, PostgresDialect, SqliteDialect, sql, type Driver, type LogEvent
 import type { DB } from "./schema.js";
 import { GroupCommitter, type CommitStats } from "./group-commit.js";
 import { registerRoot, type CachedStatement, type DirectSqlite } from "./direct.js";
+import { TurnReads } from "./turn-reads.js";
 import { Conflict, Unavailable } from "../kernel/errors.js";
 
 export type Dialect = "sqlite" | "postgres";
@@ -72,7 +73,7 @@ function cachedStatement(stmt: BetterSqlite3.Statement): CachedStatement {
   const run = (parameters: readonly unknown[]) => stmt.run(parameters);
   if (!stmt.reader) {
     const all = (parameters: readonly unknown[]) => stmt.all(parameters);
-    return { reader: false, run, all, first: (parameters) => all(parameters)[0], firstColumn: all, iterate: (parameters) => stmt.iterate(parameters) };
+    return { reader: false, readonly: stmt.readonly, run, all, first: (parameters) => all(parameters)[0], firstColumn: all, iterate: (parameters) => stmt.iterate(parameters) };
   }
   const columns = stmt.columns().map((c) => c.name);
   // One column: read plain values (no per-row array at all); several: raw arrays.
@@ -82,6 +83,7 @@ function cachedStatement(stmt: BetterSqlite3.Statement): CachedStatement {
   const build = rowBuilder(columns, single);
   return {
     reader: true,
+    readonly: stmt.readonly,
     run,
     all(parameters) {
       const rows = stmt.all(parameters);
@@ -159,6 +161,7 @@ export class Database {
   private readonly logSyncer?: LogSyncer;
   private rider: WriteRider | undefined;
   private readonly sqlite?: BetterSqlite3.Database;
+  private readonly turnReads?: TurnReads;
   private readonly pool?: pg.Pool;
   /** Set by the server to time queries and writes; unset in tools and tests that do not need it. */
   observer?: DatabaseObserver;
@@ -196,11 +199,19 @@ export class Database {
       this.sqlite = db;
       const statements = cachingSqlite(db);
       let held = false;
-      this.kysely = new Kysely<DB>({ dialect: new TrackedSqliteDialect({ database: statements }, (h) => (held = h)), log: this.logQuery });
+      const reads = new TurnReads(db, () => held);
+      this.turnReads = reads;
+      const onHeld = (h: boolean) => {
+        // Whoever takes the connection finds it outside the turn's read transaction.
+        if (h) reads.leave();
+        held = h;
+      };
+      this.kysely = new Kysely<DB>({ dialect: new TrackedSqliteDialect({ database: statements }, onHeld), log: this.logQuery });
       const direct: DirectSqlite = {
         prepare: statements.prepare,
         held: () => held,
         observe: (ms, ok) => this.observer?.query(ms, ok),
+        reads,
       };
       registerRoot(this.kysely, direct);
       // A file database: the group committer fsyncs the write-ahead log itself, off the event loop.
@@ -305,6 +316,7 @@ export class Database {
 
   async close(): Promise<void> {
     await this.committer?.drain();
+    this.turnReads?.leave();
     await this.kysely.destroy();
     this.logSyncer?.close();
   }

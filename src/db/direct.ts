@@ -15,6 +15,8 @@ import type { DB } from "./schema.js";
 
 export interface CachedStatement {
   readonly reader: boolean;
+  /** Whether the statement leaves the database as it is (SQLite's sqlite3_stmt_readonly). */
+  readonly readonly: boolean;
   all(parameters: readonly unknown[]): unknown[];
   /** The first row, or undefined. */
   first(parameters: readonly unknown[]): unknown;
@@ -31,6 +33,8 @@ export interface DirectSqlite {
   held(): boolean;
   /** Times a statement run directly, as Kysely's query log does for its own. */
   observe?(ms: number, ok: boolean): void;
+  /** The turn's shared read transaction (db/turn-reads.ts), when reads on the free connection use one. */
+  reads?: { enter(): void; leave(): void };
 }
 
 const roots = new WeakMap<object, DirectSqlite>();
@@ -54,6 +58,17 @@ export function directFor(db: object): DirectSqlite | undefined {
   return root && !root.held() ? root : undefined;
 }
 
+/** A read joins the turn's read transaction; anything else runs outside it. */
+function prepareFor(direct: DirectSqlite, sql: string): CachedStatement {
+  const stmt = direct.prepare(sql);
+  const reads = direct.reads;
+  if (reads) {
+    if (stmt.reader && stmt.readonly) reads.enter();
+    else reads.leave();
+  }
+  return stmt;
+}
+
 /** Runs `work` timed for the query log, as Kysely times its own queries. */
 function timed<T>(direct: DirectSqlite, work: () => T): T {
   const observe = direct.observe;
@@ -71,18 +86,20 @@ function timed<T>(direct: DirectSqlite, work: () => T): T {
 
 /** Runs one compiled query on the connection and returns the first column of its rows. */
 export function firstColumnDirect(direct: DirectSqlite, sql: string, parameters: readonly unknown[]): unknown[] {
-  return timed(direct, () => direct.prepare(sql).firstColumn(parameters));
+  const stmt = prepareFor(direct, sql);
+  return timed(direct, () => stmt.firstColumn(parameters));
 }
 
 /** Runs one compiled query on the connection and returns its first row (the row Kysely would give first). */
 export function firstRowDirect(direct: DirectSqlite, sql: string, parameters: readonly unknown[]): unknown {
-  return timed(direct, () => direct.prepare(sql).first(parameters));
+  const stmt = prepareFor(direct, sql);
+  return timed(direct, () => stmt.first(parameters));
 }
 
 /** Runs one compiled statement on the connection, with the result Kysely's SQLite driver gives. */
 export function runDirect<R>(direct: DirectSqlite, sql: string, parameters: readonly unknown[]): QueryResult<R> {
+  const stmt = prepareFor(direct, sql);
   return timed(direct, () => {
-    const stmt = direct.prepare(sql);
     if (stmt.reader) return { rows: stmt.all(parameters) as R[] };
     const { changes, lastInsertRowid } = stmt.run(parameters);
     return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };

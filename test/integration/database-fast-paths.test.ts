@@ -97,6 +97,25 @@ for (const backend of BACKENDS) {
       assert.deepEqual(await Promise.all(seen), [true]);
     });
 
+    it("reads, writes and Kysely queries started in one turn all run, and everything after the write sees it", async () => {
+      // On SQLite the first direct read opens the turn's read transaction; the write unit, the Kysely
+      // query and the transaction below must each find the connection outside it.
+      const first = app.users.isUserExists("turnmate");
+      const write = app.db.write((trx) => app.users.createUser(trx, { username: "turnmate", source: "internal" }, actor));
+      const viaKysely = app.db.kysely.selectFrom("users").select("username").where("username", "=", "alice").executeTakeFirst();
+      const second = app.users.getUserProperties("alice", ["restricted", "office"]);
+      const snapshot = app.db.snapshot((trx) => trx.selectFrom("users").select("username").where("username", "=", "dave").executeTakeFirst());
+      assert.equal(await first, false);
+      assert.deepEqual(await second, ["false", ""]);
+      assert.equal((await viaKysely)?.username, "alice");
+      assert.equal((await snapshot)?.username, "dave");
+      await write;
+      assert.equal(await app.users.isUserExists("turnmate"), true);
+      // And again with the write acknowledged first and the reads in the same turn as its acknowledgement.
+      const adjusted = app.users.adjustUserAccountBalance("turnmate", 1_500_000, "same turn", undefined, actor).then(() => app.users.getUserAccountBalance("turnmate"));
+      assert.equal(await adjusted, 1_500_000);
+    });
+
     if (backend === "sqlite") {
       it("group commit shares commits between concurrent writes, and acknowledged writes survive reopening", async () => {
         const start = app.db.commitStats()!;
