@@ -1,7 +1,7 @@
 // The direct reads of one event-loop turn share one SQLite read transaction. In WAL mode every statement
 // outside a transaction begins and ends a read transaction of its own, and each of those takes and
-// releases file locks with fcntl system calls (on the database file and on the WAL index): for a
-// one-row lookup that is more work than the lookup. Under load the server reads the requests of many
+// releases a read lock on the WAL index (two fcntl system calls): for a one-row lookup that is more
+// work than the lookup. Under load the server reads the requests of many
 // connections in one turn; their reads now lock once, in a transaction that ends when the turn's I/O
 // callbacks are done (setImmediate), before anything else may use the connection.
 //
