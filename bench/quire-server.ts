@@ -1,7 +1,7 @@
 // The Quire server under benchmark, run by run.ts as a child process: a fresh data directory on SQLite,
 // a seeded user population and one web services token, listening on 127.0.0.1 only. Answers "stats"
 // messages with the group-commit counters and stops on "stop".
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -44,6 +44,7 @@ async function main(): Promise<void> {
       void (async () => {
         if (profiler) {
           const { profile } = await profiler.post("Profiler.stop");
+          mkdirSync(profileDir, { recursive: true });
           writeFileSync(join(profileDir, `quire-${Date.now()}.cpuprofile`), JSON.stringify(profile));
         }
         await server.close();
