@@ -4,14 +4,15 @@
 // with wrk in interleaved slices, the order reversed every other round, and prints each build's
 // requests/s, its ratio to the baseline and its CPU µs per request. On a shared machine one server
 // process can run several percent faster or slower than another of the same build, so changes of a few
-// percent need several processes of each; compare builds this way, not across separate runs.
+// percent need several processes of each; compare builds this way, not across separate runs. Naming the
+// same directory twice (an A/A run) shows how far apart two groups of one build land.
 //   node dist/bench/compare.js [--shape isUserExists] [--connections 16] [--instances 3] [--rounds 6] [--slice 2] DIR…
 import { fork, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { BODY_VARIANTS, encodeBodies, RPC_PATH, runWrk, send, SHAPES, USER_COUNT, waitFor } from "./load.js";
+import { BODY_VARIANTS, encodeBodies, RPC_PATH, runWrk, SHAPES, stopChildren, USER_COUNT, waitFor } from "./load.js";
 
 interface Options {
   shape: string;
@@ -45,6 +46,8 @@ function parseOptions(argv: string[]): Options {
 }
 
 interface Server {
+  /** Index of the build in the command line (the same directory may be named twice). */
+  build: number;
   dir: string;
   child: ChildProcess;
   port: number;
@@ -64,9 +67,9 @@ async function main(): Promise<void> {
   const servers: Server[] = [];
   try {
     for (let n = 0; n < options.instances; n++) {
-      for (const dir of options.dirs) {
+      for (const [build, dir] of options.dirs.entries()) {
         const child = fork(join(dir, "dist", "bench", "quire-server.js"), [token, String(USER_COUNT)], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
-        servers.push({ dir, child, port: 0, requests: 0, durationUs: 0, cpuUs: 0 });
+        servers.push({ build, dir, child, port: 0, requests: 0, durationUs: 0, cpuUs: 0 });
         servers[servers.length - 1].port = (await waitFor(child, "ready", 120_000)).port;
       }
     }
@@ -84,21 +87,16 @@ async function main(): Promise<void> {
     }
     process.stdout.write("\n");
     const rate = (list: Server[]) => (list.reduce((n, s) => n + s.requests, 0) / list.reduce((n, s) => n + s.durationUs, 0)) * 1e6;
-    const baseline = rate(servers.filter((s) => s.dir === options.dirs[0]));
+    const baseline = rate(servers.filter((s) => s.build === 0));
     console.log(`${shape.label}, ${options.connections} connections, ${options.instances} server(s) per build, ${options.rounds} rounds of ${options.slice} s slices`);
-    for (const dir of options.dirs) {
-      const own = servers.filter((s) => s.dir === dir);
+    for (const [build, dir] of options.dirs.entries()) {
+      const own = servers.filter((s) => s.build === build);
       const cpu = own.reduce((n, s) => n + s.cpuUs, 0) / own.reduce((n, s) => n + s.requests, 0);
       const each = own.map((s) => ((s.requests / s.durationUs) * 1e6).toFixed(0)).join(" ");
       console.log(`${rate(own).toFixed(0).padStart(8)}/s  ×${(rate(own) / baseline).toFixed(3)}  ${cpu.toFixed(1)} µs CPU/req  [${each}]  ${dir}`);
     }
   } finally {
-    const exits = servers.map((s) => (s.child.exitCode !== null ? undefined : new Promise((r) => s.child.once("exit", r))));
-    for (const s of servers) send(s.child, { type: "stop" });
-    // Bounded: a server that does not stop in 10 s is killed.
-    const timer = setTimeout(() => servers.forEach((s) => s.child.exitCode === null && s.child.kill("SIGKILL")), 10_000);
-    await Promise.all(exits);
-    clearTimeout(timer);
+    await stopChildren(servers.map((s) => s.child));
     rmSync(work, { recursive: true, force: true });
   }
 }

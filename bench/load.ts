@@ -119,6 +119,21 @@ export function send(child: ChildProcess, message: ServerMessage): void {
   if (child.connected) child.send(message);
 }
 
+/**
+ * Asks every bench child to stop and waits until all have exited. Bounded: a child that does not stop
+ * in 10 s is killed (a clean stop is what writes a CPU profile).
+ */
+export async function stopChildren(children: readonly ChildProcess[]): Promise<void> {
+  const exits = children.map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(undefined) : child.once("exit", resolve))));
+  for (const child of children) {
+    send(child, { type: "stop" });
+    if (child.exitCode === null && !child.connected) child.kill();
+  }
+  const timer = setTimeout(() => children.forEach((child) => child.exitCode === null && child.kill("SIGKILL")), 10_000);
+  await Promise.all(exits);
+  clearTimeout(timer);
+}
+
 
 // ---------------------------------------------------------------------------------------------
 // Load

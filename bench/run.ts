@@ -11,7 +11,7 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { CommitStats } from "../src/db/group-commit.js";
-import { BODY_VARIANTS, encodeBodies, post, repo, RPC_PATH, runWrk, send, SHAPES, USER_COUNT, waitFor, type Shape, type Slice, type Target } from "./load.js";
+import { BODY_VARIANTS, encodeBodies, post, repo, RPC_PATH, runWrk, send, SHAPES, stopChildren, USER_COUNT, waitFor, type Shape, type Slice, type Target } from "./load.js";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 // ---------------------------------------------------------------------------------------------
@@ -144,12 +144,6 @@ async function main(): Promise<void> {
   const token = randomBytes(16).toString("hex");
   const work = mkdtempSync(join(tmpdir(), "quire-bench-run-"));
   const children: ChildProcess[] = [];
-  const stopAll = () => {
-    for (const child of children) {
-      send(child, { type: "stop" });
-      if (child.exitCode === null && !child.connected) child.kill();
-    }
-  };
   try {
     const started = Date.now();
     console.log("Encoding request bodies with Python's xmlrpc.client…");
@@ -297,12 +291,7 @@ async function main(): Promise<void> {
     console.log(`${missed === 0 ? "All targets met." : `${missed} target(s) missed.`} Whole run: ${fmt((Date.now() - started) / 1000)} s.`);
     if (options.jsonFile) writeFileSync(options.jsonFile, JSON.stringify({ machine: info, options, responseSizes, results: report }, null, 2) + "\n");
   } finally {
-    const exits = children.map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(undefined) : child.once("exit", resolve))));
-    stopAll();
-    // Bounded: a child that does not stop in 10 s is killed (a CPU profile is written on a clean stop).
-    const timer = setTimeout(() => children.forEach((child) => child.exitCode === null && child.kill("SIGKILL")), 10_000);
-    await Promise.all(exits);
-    clearTimeout(timer);
+    await stopChildren(children);
     rmSync(work, { recursive: true, force: true });
   }
 }
